@@ -1,0 +1,66 @@
+/**
+ * Remediation planning, pure: verdicts + KMS key checks + limits -> one decision per verdict, in order.
+ * The gates of DESIGN.md section 3: exempt and report-only buckets are untouched, refusals (weaker) stay
+ * refusals, a target whose CMK failed the pre-flight is blocked, and at most `maxRemediationsPerRun`
+ * buckets are changed (or would be, in a dry run); the rest are reported.
+ */
+import type { SseConfig } from '../model.js';
+import type { Verdict } from '../policy/evaluate.js';
+
+/** The outcome of the KMS pre-flight for one key reference in one region. */
+export type KeyCheck = { ok: true; keyId: string; arn?: string } | { ok: false; reason: string };
+
+export type Decision =
+  | { kind: 'none' }
+  | { kind: 'apply'; target: SseConfig }
+  | { kind: 'would-apply'; target: SseConfig }
+  | { kind: 'blocked'; reason: string }
+  | { kind: 'capped'; reason: string }
+  | { kind: 'refused'; reason: string };
+
+export function keyCheckId(region: string, keyRef: string): string {
+  return `${region}|${keyRef}`;
+}
+
+/** The key references (per region) that the pre-flight must check before `plan` runs. */
+export function keysToCheck(verdicts: readonly Verdict[]): Array<{ region: string; keyRef: string }> {
+  const seen = new Map<string, { region: string; keyRef: string }>();
+  for (const v of verdicts) {
+    const ref = v.target?.kmsKeyId;
+    if (ref) seen.set(keyCheckId(v.bucket.region, ref), { region: v.bucket.region, keyRef: ref });
+  }
+  return [...seen.values()];
+}
+
+export interface PlanOptions {
+  dryRun: boolean;
+  maxRemediationsPerRun: number;
+  keyChecks: ReadonlyMap<string, KeyCheck>;
+}
+
+export function plan(verdicts: readonly Verdict[], opts: PlanOptions): Decision[] {
+  let budget = opts.maxRemediationsPerRun;
+  return verdicts.map((v): Decision => {
+    if (v.status !== 'noncompliant' || !v.remediate) return { kind: 'none' };
+    if (v.refused) return { kind: 'refused', reason: v.refused };
+    if (!v.target) return { kind: 'none' };
+    const ref = v.target.kmsKeyId;
+    if (ref) {
+      const check = opts.keyChecks.get(keyCheckId(v.bucket.region, ref));
+      if (!check)
+        return {
+          kind: 'blocked',
+          reason: `KMS key "${ref}" was not checked; refusing to apply it unchecked`,
+        };
+      if (!check.ok) return { kind: 'blocked', reason: check.reason };
+    }
+    if (budget <= 0) {
+      return {
+        kind: 'capped',
+        reason: `not remediated: maxRemediationsPerRun (${opts.maxRemediationsPerRun}) reached in this run`,
+      };
+    }
+    budget -= 1;
+    return opts.dryRun ? { kind: 'would-apply', target: v.target } : { kind: 'apply', target: v.target };
+  });
+}

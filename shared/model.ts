@@ -1,0 +1,95 @@
+/**
+ * The product's own vocabulary: encryption configurations, findings and the report (DESIGN.md section 4).
+ * Everything else converts to and from these types at its border.
+ */
+
+export type SseAlgorithm = 'AES256' | 'KMS' | 'SM4';
+
+/** A bucket's default encryption, or an object's encryption. `null` where there is none. */
+export interface SseConfig {
+  algorithm: SseAlgorithm;
+  /** KMS only: a CMK id, ARN or alias; absent means the OSS-managed default CMK. */
+  kmsKeyId?: string;
+  /** KMS only: `SM4` to encrypt data with SM4 under KMS. */
+  kmsDataEncryption?: 'SM4';
+}
+
+export type FindingStatus =
+  | 'compliant'
+  | 'remediated'
+  | 'would-remediate'
+  | 'noncompliant'
+  | 'exempt'
+  | 'blocked'
+  | 'error';
+
+export const FINDING_STATUSES: readonly FindingStatus[] = [
+  'compliant',
+  'remediated',
+  'would-remediate',
+  'noncompliant',
+  'exempt',
+  'blocked',
+  'error',
+];
+
+export interface FindingError {
+  code: string;
+  message: string;
+  status?: number;
+  requestId?: string;
+}
+
+export interface FindingAction {
+  kind: 'put-bucket-encryption';
+  from: SseConfig | null;
+  to: SseConfig;
+  requestId?: string;
+  at?: string;
+}
+
+export interface Finding {
+  bucket: string;
+  region: string;
+  status: FindingStatus;
+  observed: SseConfig | null;
+  required: SseConfig | null;
+  ruleId: string;
+  reason: string;
+  /** CIS Alibaba Cloud Foundations Benchmark v2.0 controls this finding speaks to (e.g. `5.8`, `5.9`). */
+  cis?: string[];
+  action?: FindingAction;
+  error?: FindingError;
+}
+
+export interface ReportSummary {
+  total: number;
+  byStatus: Record<FindingStatus, number>;
+  byRegion: Record<string, Partial<Record<FindingStatus, number>>>;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  tool: { name: string; version: string };
+  mode: 'dry-run' | 'remediate';
+  policy: { source: string; sha256: string };
+  summary: ReportSummary;
+  findings: Finding[];
+  /** Buckets that were listed but not checked before the deadline (they also appear as `error` findings). */
+  incomplete?: { reason: string; unchecked: number };
+}
+
+/** Counts findings by status and by region. */
+export function summarize(findings: readonly Finding[]): ReportSummary {
+  const byStatus = Object.fromEntries(FINDING_STATUSES.map((s) => [s, 0])) as Record<FindingStatus, number>;
+  const byRegion: ReportSummary['byRegion'] = {};
+  for (const f of findings) {
+    byStatus[f.status] += 1;
+    const region = (byRegion[f.region] ??= {});
+    region[f.status] = (region[f.status] ?? 0) + 1;
+  }
+  return { total: findings.length, byStatus, byRegion };
+}

@@ -1,0 +1,155 @@
+/**
+ * Evaluation, pure: policy x bucket x observed encryption -> verdict. No clock, no network: the time and
+ * any key resolution are arguments.
+ */
+import picomatch from 'picomatch';
+import type { SseConfig } from '../model.js';
+import {
+  describeRequirement,
+  isWeaker,
+  type KeyResolver,
+  remediationTarget,
+  requiredLevel,
+  unmetReason,
+} from './levels.js';
+import type { Policy, Requirement, Rule } from './schema.js';
+
+export interface BucketRef {
+  name: string;
+  region: string;
+  /** Bucket tags; only read when some rule selects by tags. */
+  tags?: Record<string, string>;
+}
+
+export interface ResolvedRule {
+  ruleId: string;
+  sse: Requirement;
+  match: 'at-least' | 'exact';
+  remediate: boolean;
+  exempt?: { reason: string; until?: string };
+}
+
+export type VerdictStatus = 'compliant' | 'noncompliant' | 'exempt';
+
+export interface Verdict {
+  bucket: BucketRef;
+  ruleId: string;
+  status: VerdictStatus;
+  observed: SseConfig | null;
+  /** The requirement expressed as the configuration remediation would apply to an unencrypted bucket. */
+  required: SseConfig | null;
+  requirement: string;
+  reason: string;
+  /** Present when the bucket is non-compliant and the rule remediates: what to apply. */
+  target?: SseConfig;
+  /** Present when the rule remediates but the target cannot be applied safely. */
+  refused?: string;
+  remediate: boolean;
+  cis: string[];
+}
+
+const matcherCache = new Map<string, (s: string) => boolean>();
+function globMatch(patterns: readonly string[], value: string): boolean {
+  return patterns.some((p) => {
+    let m = matcherCache.get(p);
+    if (!m) {
+      m = picomatch(p, { dot: true });
+      matcherCache.set(p, m);
+    }
+    return m(value);
+  });
+}
+
+/** Whether a rule's selectors (all given ones) match the bucket. */
+export function ruleMatches(rule: Rule, bucket: BucketRef): boolean {
+  if (rule.buckets && !globMatch(rule.buckets, bucket.name)) return false;
+  if (rule.regions && !globMatch(rule.regions, bucket.region)) return false;
+  if (rule.tags) {
+    const tags = bucket.tags ?? {};
+    for (const [k, v] of Object.entries(rule.tags)) if (tags[k] !== v) return false;
+  }
+  return true;
+}
+
+/** Whether any rule selects by tags (then the scanner must read bucket tags). */
+export function policyNeedsTags(policy: Policy): boolean {
+  return policy.rules.some((r) => r.tags !== undefined);
+}
+
+/** The first matching rule with defaults filled in, or the defaults themselves (ruleId `defaults`). */
+export function resolveRule(policy: Policy, bucket: BucketRef): ResolvedRule {
+  const rule = policy.rules.find((r) => ruleMatches(r, bucket));
+  const d = policy.defaults;
+  if (!rule) return { ruleId: 'defaults', sse: d.sse, match: d.match, remediate: d.remediate };
+  return {
+    ruleId: rule.id,
+    sse: rule.sse ?? d.sse,
+    match: rule.match ?? d.match,
+    remediate: rule.remediate ?? d.remediate,
+    ...(rule.exempt ? { exempt: rule.exempt } : {}),
+  };
+}
+
+/** End of the exemption: a bare date means the whole of that day (UTC). */
+export function exemptionEnd(until: string): number {
+  return /^\d{4}-\d{2}-\d{2}$/.test(until) ? Date.parse(`${until}T23:59:59.999Z`) : Date.parse(until);
+}
+
+/** CIS Alibaba Cloud Foundations Benchmark v2.0: 5.8 (SSE enabled) always, 5.9 (BYOK/CMK) when a CMK is required. */
+export function cisControls(req: Requirement): string[] {
+  return requiredLevel(req) === 'kms-cmk' ? ['5.8', '5.9'] : ['5.8'];
+}
+
+export interface EvaluateOptions {
+  now: Date;
+  resolveKey?: KeyResolver;
+}
+
+/** Evaluates one bucket. */
+export function evaluate(
+  policy: Policy,
+  bucket: BucketRef,
+  observed: SseConfig | null,
+  opts: EvaluateOptions,
+): Verdict {
+  const rule = resolveRule(policy, bucket);
+  const requirement = describeRequirement(rule.sse, rule.match);
+  const common = {
+    bucket,
+    ruleId: rule.ruleId,
+    observed,
+    required: remediationTarget(rule.sse, rule.match, null),
+    requirement,
+    remediate: rule.remediate,
+    cis: cisControls(rule.sse),
+  };
+  let expiredNote = '';
+  if (rule.exempt) {
+    const end = rule.exempt.until ? exemptionEnd(rule.exempt.until) : Number.POSITIVE_INFINITY;
+    if (opts.now.getTime() <= end) {
+      const until = rule.exempt.until ? ` (until ${rule.exempt.until})` : '';
+      return {
+        ...common,
+        status: 'exempt',
+        remediate: false,
+        reason: `exempt: ${rule.exempt.reason}${until}`,
+      };
+    }
+    // An expired exemption stops applying; the rule's requirement (or the defaults') applies instead.
+    expiredNote = `exemption expired on ${rule.exempt.until}; `;
+  }
+  const unmet = unmetReason(rule.sse, rule.match, observed, opts.resolveKey);
+  if (unmet === undefined) {
+    return { ...common, status: 'compliant', reason: `${expiredNote}meets ${requirement}` };
+  }
+  const reason = `${expiredNote}${unmet}`;
+  if (!rule.remediate) return { ...common, status: 'noncompliant', reason };
+  const target = remediationTarget(rule.sse, rule.match, observed);
+  if (rule.match !== 'exact' && isWeaker(target, observed)) {
+    return { ...common, status: 'noncompliant', reason, refused: 'remediation would make the bucket weaker' };
+  }
+  if (unmetReason(rule.sse, rule.match, target, opts.resolveKey) !== undefined) {
+    return { ...common, status: 'noncompliant', reason, refused: 'no configuration meets the requirement' };
+  }
+  return { ...common, status: 'noncompliant', reason, target };
+}

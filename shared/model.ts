@@ -88,7 +88,8 @@ export function summarize(findings: readonly Finding[]): ReportSummary {
   const byRegion: ReportSummary['byRegion'] = {};
   for (const f of findings) {
     byStatus[f.status] += 1;
-    const region = (byRegion[f.region] ??= {});
+    const region = byRegion[f.region] ?? {};
+    byRegion[f.region] = region;
     region[f.status] = (region[f.status] ?? 0) + 1;
   }
   return { total: findings.length, byStatus, byRegion };

@@ -28,6 +28,8 @@ export class CloudError extends SseGuardError {
   readonly status: number;
   readonly requestId?: string;
   readonly retryable: boolean;
+  /** How many attempts were made before giving up (set by the retry loop). */
+  attempts = 1;
   constructor(
     message: string,
     fields: { code: string; status: number; requestId?: string; retryable: boolean },

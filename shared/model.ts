@@ -2,6 +2,7 @@
  * The product's own vocabulary: encryption configurations, findings and the report (DESIGN.md section 4).
  * Everything else converts to and from these types at its border.
  */
+import type { Drift } from './report/drift.js';
 
 export type SseAlgorithm = 'AES256' | 'KMS' | 'SM4';
 
@@ -55,6 +56,8 @@ export interface Finding {
   observed: SseConfig | null;
   required: SseConfig | null;
   ruleId: string;
+  /** The requirement in words: `at least sse-oss`, `KMS, key alias/prod`. */
+  requirement?: string;
   reason: string;
   /** CIS Alibaba Cloud Foundations Benchmark v2.0 controls this finding speaks to (e.g. `5.8`, `5.9`). */
   cis?: string[];
@@ -80,6 +83,8 @@ export interface Report {
   findings: Finding[];
   /** Buckets that were listed but not checked before the deadline (they also appear as `error` findings). */
   incomplete?: { reason: string; unchecked: number };
+  /** What changed since the previous report (`latest.json`); absent when drift was not computed. */
+  drift?: Drift;
 }
 
 /** Counts findings by status and by region. */

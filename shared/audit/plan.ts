@@ -32,6 +32,11 @@ export function keysToCheck(verdicts: readonly Verdict[]): Array<{ region: strin
   return [...seen.values()];
 }
 
+function resolvedKeyId(checks: ReadonlyMap<string, KeyCheck>, region: string, ref: string): string {
+  const check = checks.get(keyCheckId(region, ref));
+  return check?.ok ? check.keyId : ref;
+}
+
 export interface PlanOptions {
   dryRun: boolean;
   maxRemediationsPerRun: number;
@@ -54,6 +59,10 @@ export function plan(verdicts: readonly Verdict[], opts: PlanOptions): Decision[
         };
       if (!check.ok) return { kind: 'blocked', reason: check.reason };
     }
+    // Apply the key id the pre-flight resolved (an alias or ARN in the policy becomes the CMK id OSS stores).
+    const target: SseConfig = ref
+      ? { ...v.target, kmsKeyId: resolvedKeyId(opts.keyChecks, v.bucket.region, ref) }
+      : v.target;
     if (budget <= 0) {
       return {
         kind: 'capped',
@@ -61,6 +70,6 @@ export function plan(verdicts: readonly Verdict[], opts: PlanOptions): Decision[
       };
     }
     budget -= 1;
-    return opts.dryRun ? { kind: 'would-apply', target: v.target } : { kind: 'apply', target: v.target };
+    return opts.dryRun ? { kind: 'would-apply', target } : { kind: 'apply', target };
   });
 }

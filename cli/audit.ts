@@ -1,0 +1,115 @@
+/** `oss-sse-guard audit`: flags and exit codes of DESIGN.md section 4. */
+
+import { EXIT, exitCodeFor } from '../shared/audit/exit-code.js';
+import { runAudit } from '../shared/audit/run.js';
+import { resolveCredentials } from '../shared/cloud/credentials.js';
+import { settingsFromEnv } from '../shared/config.js';
+import { ConfigError, PolicyError } from '../shared/errors.js';
+import { loadPolicy } from '../shared/policy/load.js';
+import { FORMATS, type Format, render } from '../shared/report/render.js';
+import { writeReports } from '../shared/report/write.js';
+import { buildRuntime } from '../shared/runtime.js';
+import { cliLogger, progressReporter } from './output.js';
+
+export interface AuditFlags {
+  policy?: string;
+  remediate?: boolean;
+  format?: string;
+  out?: string;
+  regions?: string;
+  prefix?: string;
+  concurrency?: string;
+  deadlineSeconds?: string;
+}
+
+/** Validated flags, or a usage error naming the flag. */
+export function parseAuditFlags(flags: AuditFlags): {
+  formats: Format[];
+  regions?: string[];
+  concurrency?: number;
+  deadlineSeconds?: number;
+} {
+  const formats = (flags.format ?? 'table')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  for (const f of formats) {
+    if (!(FORMATS as readonly string[]).includes(f)) {
+      throw new ConfigError(`--format: "${f}" is not one of ${FORMATS.join(', ')}`);
+    }
+  }
+  if (formats.length === 0) throw new ConfigError('--format: give at least one format');
+  const regions = flags.regions
+    ?.split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
+  for (const r of regions ?? []) {
+    if (!/^[a-z0-9-]+$/.test(r))
+      throw new ConfigError(`--regions: "${r}" is not a region id such as cn-hangzhou`);
+  }
+  const int = (name: string, v: string | undefined, min: number, max: number) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`${name}: "${v}" must be a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+  return {
+    formats: formats as Format[],
+    ...(regions?.length ? { regions } : {}),
+    concurrency: int('--concurrency', flags.concurrency, 1, 512),
+    deadlineSeconds: int('--deadline-seconds', flags.deadlineSeconds, 1, 86_400),
+  };
+}
+
+export async function auditCommand(flags: AuditFlags): Promise<number> {
+  const logger = cliLogger();
+  let parsed: ReturnType<typeof parseAuditFlags>;
+  let settings: ReturnType<typeof settingsFromEnv>;
+  try {
+    parsed = parseAuditFlags(flags);
+    settings = settingsFromEnv();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  try {
+    const credentials = await resolveCredentials();
+    const runtime = buildRuntime(settings, credentials, logger);
+    const policy = await loadPolicy(flags.policy ?? settings.policyRef, (bucket, key) =>
+      runtime.oss.getObjectText(bucket, key),
+    );
+    const report = await runAudit(runtime, {
+      policy,
+      dryRun: !flags.remediate,
+      regions: parsed.regions,
+      prefix: flags.prefix,
+      concurrency: parsed.concurrency,
+      deadline: parsed.deadlineSeconds ? Date.now() + parsed.deadlineSeconds * 1000 : undefined,
+      onProgress: progressReporter(),
+    });
+    const [first] = parsed.formats;
+    process.stdout.write(render(report, first ?? 'table'));
+    const out = flags.out ?? settings.reportLocation;
+    if (out) {
+      const written = await writeReports(report, out, parsed.formats);
+      process.stderr.write(`reports written: ${written.join(', ')}\n`);
+    }
+    return exitCodeFor(report);
+  } catch (err) {
+    if (err instanceof PolicyError) {
+      for (const p of err.problems) process.stderr.write(`${err.message.split(':')[0]}: ${p}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`error: the audit could not run: ${(err as Error).message}\n`);
+    return EXIT.unchecked;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * bucket-auditor: the timer-triggered Function Compute function. Thin: parse the trigger, build the
+ * dependencies from the context's STS credentials, run the audit job, return its summary.
+ * A bad policy or setting makes the invocation fail (nothing is changed), so Function Compute reports it.
+ */
+import { auditJob } from '../../shared/audit/job.js';
+import { credentialsFromContext } from '../../shared/cloud/credentials.js';
+import type { FcContext } from '../../shared/cloud/fc-context.js';
+import { settingsFromEnv } from '../../shared/config.js';
+import { createLogger, type Logger } from '../../shared/log.js';
+import { buildRuntime } from '../../shared/runtime.js';
+import { parseTimerEvent } from '../../shared/triggers.js';
+
+let baseLogger: Logger | undefined;
+
+export async function handler(event: Buffer | string, context: FcContext) {
+  baseLogger ??= createLogger({ base: { fn: 'bucket-auditor' } });
+  const log = baseLogger.child({ requestId: context.requestId });
+  const timer = parseTimerEvent(event);
+  log.info({ triggerName: timer.triggerName, triggerTime: timer.triggerTime }, 'audit triggered');
+  const settings = settingsFromEnv();
+  const runtime = buildRuntime(settings, credentialsFromContext(context), log);
+  const deadline = context.deadlineMs ?? Date.now() + context.function.timeout * 1000;
+  try {
+    const { summary } = await auditJob(runtime, { settings, deadline, runId: context.requestId });
+    log.info({ summary }, 'audit done');
+    return summary;
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'audit failed');
+    throw err;
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The KMS gateway: the only module that imports @alicloud/kms20160120. DescribeKey answers the
+ * pre-flight's questions (exists? Enabled? which region?) for a key id, ARN or alias.
+ */
+import * as kms from '@alicloud/kms20160120';
+import * as rpc from '@alicloud/rpc-client';
+import type { KeyInfo, KeyInspector } from '../audit/deps.js';
+import { CloudError } from '../errors.js';
+import type { Credentials } from './credentials.js';
+import { type RetryOptions, withRetry } from './retry.js';
+
+// The package is CommonJS compiled from TypeScript. Node's ESM loader (and esbuild in Node mode) give
+// `module.exports` as the default export, so the class is `default.default`; vitest unwraps one level.
+type KmsClientClass = typeof kms.default.default;
+const exported = kms.default as unknown as KmsClientClass | { default: KmsClientClass };
+const KmsClient: KmsClientClass = typeof exported === 'function' ? exported : exported.default;
+type KmsClientInstance = InstanceType<KmsClientClass>;
+
+/** KMS API version of @alicloud/kms20160120. */
+const KMS_VERSION = '2016-01-20';
+
+export interface KmsGatewayOptions {
+  credentials: Credentials;
+  /** One endpoint for every region (`http://127.0.0.1:PORT`, the emulator); default `kms.<region>.aliyuncs.com` over HTTPS. */
+  endpoint?: string;
+  retry?: RetryOptions;
+  timeoutMs?: number;
+}
+
+/** What the RPC client throws: `code` with an `Error` suffix, the parsed body in `data`. */
+interface RpcErrorShape {
+  code?: string;
+  message?: string;
+  name?: string;
+  data?: { Code?: string; RequestId?: string; HttpStatus?: number; statusCode?: number };
+  statusCode?: number;
+}
+
+const KMS_THROTTLING = /^(Throttling|ServiceUnavailable|InternalFailure|InternalError)/;
+
+export function kmsCloudError(err: unknown, subject: string): CloudError {
+  if (err instanceof CloudError) return err;
+  const e = (err ?? {}) as RpcErrorShape;
+  const fromBody = e.data?.Code;
+  const code = fromBody ?? e.code?.replace(/Error$/, '') ?? e.name ?? 'UnknownError';
+  const statusMatch = /code: (\d{3})/.exec(e.message ?? '');
+  const status = statusMatch ? Number(statusMatch[1]) : fromBody ? 400 : -1;
+  const network = !fromBody && !statusMatch;
+  const retryable = network || status >= 500 || status === 429 || KMS_THROTTLING.test(code);
+  const requestId = e.data?.RequestId;
+  return new CloudError(
+    `${subject}: ${code} (${status})${requestId ? `, request id ${requestId}` : ''}`,
+    { code, status, requestId, retryable },
+    { cause: err },
+  );
+}
+
+export class KmsGateway implements KeyInspector {
+  private readonly clients = new Map<string, KmsClientInstance>();
+  constructor(private readonly opts: KmsGatewayOptions) {}
+
+  private client(region: string): KmsClientInstance {
+    let c = this.clients.get(region);
+    if (!c) {
+      const override = this.opts.endpoint ? new URL(this.opts.endpoint) : undefined;
+      const { credentials } = this.opts;
+      c = new KmsClient(
+        new rpc.Config({
+          accessKeyId: credentials.accessKeyId,
+          accessKeySecret: credentials.accessKeySecret,
+          ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
+          regionId: region,
+          endpoint: override ? override.host : `kms.${region}.aliyuncs.com`,
+          protocol: override ? override.protocol.replace(':', '') : 'https',
+          readTimeout: this.opts.timeoutMs ?? 10_000,
+          connectTimeout: this.opts.timeoutMs ?? 10_000,
+        }),
+      );
+      this.clients.set(region, c);
+    }
+    return c;
+  }
+
+  /**
+   * DescribeKey for a key id, ARN or alias. Sent through the client's generic `doRequest` so that the
+   * request also carries `RegionId` (a POP common parameter the typed request omits): with one endpoint
+   * for every region (the emulator, a proxy), that is the only thing naming the region.
+   */
+  async describeKey(ref: string, region: string): Promise<KeyInfo> {
+    const subject = `KMS key "${ref}" (${region}): DescribeKey`;
+    const client = this.client(region);
+    const res = await withRetry(async () => {
+      try {
+        const raw = await client.doRequest(
+          'DescribeKey',
+          'HTTPS',
+          'POST',
+          KMS_VERSION,
+          'AK',
+          { KeyId: ref, RegionId: region },
+          // No form body (the typed client sends none either); runtime options are plain fields
+          // (readTimeout, autoretry...) that doRequest reads with defaults, so an empty object is enough.
+          null as unknown as Record<string, never>,
+          {} as Parameters<KmsClientInstance['doRequest']>[7],
+        );
+        return raw as { KeyMetadata?: { KeyId?: string; Arn?: string; KeyState?: string } };
+      } catch (err) {
+        throw kmsCloudError(err, subject);
+      }
+    }, this.opts.retry);
+    const meta = res.KeyMetadata ?? {};
+    if (!meta.KeyId || !meta.KeyState) {
+      throw new CloudError(`${subject}: the answer has no KeyMetadata`, {
+        code: 'MalformedResponse',
+        status: 200,
+        retryable: false,
+      });
+    }
+    const arn = meta.Arn ?? '';
+    const arnRegion = /^acs:kms:([^:]+):/.exec(arn)?.[1];
+    return { keyId: meta.KeyId, arn, state: meta.KeyState, region: arnRegion ?? region };
+  }
+}

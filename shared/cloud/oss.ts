@@ -1,0 +1,271 @@
+/**
+ * The OSS gateway: the only module that imports ali-oss. It keeps one client per region, normalises
+ * results into our types and errors into `CloudError`, and retries what ali-oss does not (throttling,
+ * 5xx, network errors). SDK quirks stop here: `listBuckets` returning `buckets: null`, `Location` as
+ * `oss-<region>`, `putBucketEncryption` unable to send `KMSDataEncryption`.
+ */
+import OSS from 'ali-oss';
+import type { Logger } from 'pino';
+import type { SseConfig } from '../model.js';
+import type { Credentials } from './credentials.js';
+import { toCloudError } from './oss-errors.js';
+import { type RetryOptions, withRetry } from './retry.js';
+
+export interface BucketLocation {
+  name: string;
+  region: string;
+}
+
+export interface BucketSummary extends BucketLocation {
+  creationDate?: string;
+  storageClass?: string;
+}
+
+export interface OssGatewayOptions {
+  credentials: Credentials;
+  /** One URL for every region (the emulator, or a proxy); default: the public regional endpoints over HTTPS. */
+  endpoint?: string;
+  /** Sign with OSS V4 (`OSS4-HMAC-SHA256`) instead of V1. */
+  authorizationV4?: boolean;
+  /** Per-request timeout in ms (default 30000). */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  logger?: Logger;
+  /** The region used for account-wide calls (ListBuckets); default cn-hangzhou. */
+  homeRegion?: string;
+}
+
+/** A page of ListBuckets. */
+export interface BucketPage {
+  buckets: BucketSummary[];
+  nextMarker?: string;
+}
+
+interface SdkResult {
+  status?: number;
+  res?: { headers?: Record<string, unknown> };
+}
+
+/**
+ * The part of ali-oss this gateway uses. @types/ali-oss lacks several of these methods (bucket
+ * encryption and tags, the generic request path), so the client is viewed through this interface.
+ */
+interface AliOssClient {
+  listBuckets(query: Record<string, string | number>, options: object): Promise<unknown>;
+  getBucketEncryption(bucket: string): Promise<SdkResult & { encryption?: unknown }>;
+  deleteBucketEncryption(bucket: string): Promise<SdkResult>;
+  getBucketTags(bucket: string): Promise<SdkResult & { tag?: Record<string, string> }>;
+  get(key: string): Promise<SdkResult & { content?: Buffer }>;
+}
+
+/** ali-oss's generic signed request path. */
+interface RequestCapable {
+  request(params: {
+    method: string;
+    bucket: string;
+    subres: string;
+    content: Buffer;
+    mime: string;
+    successStatuses: number[];
+  }): Promise<{ status: number; res: { headers: Record<string, string> } }>;
+}
+
+function requestIdOf(res: { headers?: Record<string, unknown> } | undefined): string | undefined {
+  const id = res?.headers?.['x-oss-request-id'];
+  return typeof id === 'string' ? id : undefined;
+}
+
+function xmlEscape(s: string): string {
+  return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The PutBucketEncryption body (OSS API reference "PutBucketEncryption"). */
+export function encryptionXml(cfg: SseConfig): string {
+  const parts = [`<SSEAlgorithm>${cfg.algorithm}</SSEAlgorithm>`];
+  if (cfg.kmsDataEncryption) parts.push(`<KMSDataEncryption>${cfg.kmsDataEncryption}</KMSDataEncryption>`);
+  if (cfg.kmsKeyId) parts.push(`<KMSMasterKeyID>${xmlEscape(cfg.kmsKeyId)}</KMSMasterKeyID>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault>${parts.join('')}</ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>`;
+}
+
+/** Reads ali-oss's parsed `ApplyServerSideEncryptionByDefault` (xml2js: strings, '' for empty elements). */
+export function parseEncryption(raw: unknown): SseConfig | null {
+  if (!raw || typeof raw !== 'object') return null;
+  const r = raw as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const algorithm = text(r.SSEAlgorithm);
+  if (!algorithm) return null;
+  if (algorithm !== 'AES256' && algorithm !== 'KMS' && algorithm !== 'SM4') {
+    throw new Error(`unknown SSEAlgorithm "${algorithm}"`);
+  }
+  const key = text(r.KMSMasterKeyID);
+  const data = text(r.KMSDataEncryption);
+  return {
+    algorithm,
+    ...(algorithm === 'KMS' && key ? { kmsKeyId: key } : {}),
+    ...(algorithm === 'KMS' && data === 'SM4' ? { kmsDataEncryption: 'SM4' as const } : {}),
+  };
+}
+
+export class OssGateway {
+  private readonly clients = new Map<string, AliOssClient>();
+  private readonly opts: OssGatewayOptions;
+
+  constructor(opts: OssGatewayOptions) {
+    this.opts = opts;
+  }
+
+  /** The ali-oss client of a region, or of one bucket of a region for object calls (created once). */
+  client(region: string, bucket?: string): AliOssClient {
+    const id = bucket ? `${region}/${bucket}` : region;
+    let c = this.clients.get(id);
+    if (!c) {
+      const { credentials, endpoint } = this.opts;
+      c = new OSS({
+        region: `oss-${region}`,
+        accessKeyId: credentials.accessKeyId,
+        accessKeySecret: credentials.accessKeySecret,
+        ...(credentials.securityToken ? { stsToken: credentials.securityToken } : {}),
+        ...(endpoint ? { endpoint } : { secure: true }),
+        ...(bucket ? { bucket } : {}),
+        timeout: this.opts.timeoutMs ?? 30_000,
+        // @types/ali-oss does not know the V4 switch; ali-oss 6.x reads it from the options.
+        ...({ authorizationV4: this.opts.authorizationV4 ?? false } as object),
+      }) as unknown as AliOssClient;
+      this.clients.set(id, c);
+    }
+    return c;
+  }
+
+  /** Runs one SDK call with normalised errors and retries; `subject` names it in errors and logs. */
+  async call<T>(subject: string, fn: () => Promise<T>, retry?: RetryOptions): Promise<T> {
+    return withRetry(
+      async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          throw toCloudError(err, subject);
+        }
+      },
+      {
+        ...this.opts.retry,
+        ...retry,
+        onRetry: (info) => {
+          this.opts.logger?.debug(
+            { subject, attempt: info.attempt, delayMs: info.delayMs, code: info.error.code },
+            'retrying',
+          );
+          this.opts.retry?.onRetry?.(info);
+        },
+      },
+    );
+  }
+
+  /** One page of ListBuckets (every region's buckets, as the service lists them). */
+  async listBucketsPage(query: { prefix?: string; marker?: string; maxKeys?: number }): Promise<BucketPage> {
+    const home = this.opts.homeRegion ?? 'cn-hangzhou';
+    const q: Record<string, string | number> = { 'max-keys': query.maxKeys ?? 1000 };
+    if (query.prefix) q.prefix = query.prefix;
+    if (query.marker) q.marker = query.marker;
+    const page = await this.call(`ListBuckets (marker "${query.marker ?? ''}")`, () =>
+      this.client(home).listBuckets(q, {}),
+    );
+    // ali-oss answers `buckets: null` for an empty page and gives the region as `oss-<region>`.
+    const typed = page as {
+      buckets?: Array<{ name: string; region: string; creationDate?: string; storageClass?: string }> | null;
+      isTruncated?: boolean;
+      nextMarker?: string | null;
+    };
+    const raw = typed.buckets ?? [];
+    const buckets = raw.map((b) => ({
+      name: b.name,
+      region: b.region.replace(/^oss-/, ''),
+      ...(b.creationDate ? { creationDate: b.creationDate } : {}),
+      ...(b.storageClass ? { storageClass: b.storageClass } : {}),
+    }));
+    return { buckets, ...(typed.isTruncated && typed.nextMarker ? { nextMarker: typed.nextMarker } : {}) };
+  }
+
+  /** Every bucket, page after page. */
+  async *listBuckets(query: { prefix?: string; pageSize?: number } = {}): AsyncGenerator<BucketSummary[]> {
+    let marker: string | undefined;
+    do {
+      const page = await this.listBucketsPage({ prefix: query.prefix, marker, maxKeys: query.pageSize });
+      yield page.buckets;
+      marker = page.nextMarker;
+    } while (marker);
+  }
+
+  /** The bucket's default encryption; `null` for 404 NoSuchServerSideEncryptionRule (a normal state). */
+  async getBucketEncryption(b: BucketLocation, retry?: RetryOptions): Promise<SseConfig | null> {
+    const subject = `Bucket "${b.name}" (${b.region}): GetBucketEncryption`;
+    try {
+      const result = await this.call(subject, () => this.client(b.region).getBucketEncryption(b.name), retry);
+      return parseEncryption(result.encryption);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NoSuchServerSideEncryptionRule') return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Sets the bucket's default encryption. Sent through ali-oss's signed generic request path, because its
+   * `putBucketEncryption` cannot send `KMSDataEncryption`.
+   */
+  async putBucketEncryption(
+    b: BucketLocation,
+    cfg: SseConfig,
+    retry?: RetryOptions,
+  ): Promise<{ requestId?: string }> {
+    const subject = `Bucket "${b.name}" (${b.region}): PutBucketEncryption`;
+    const client = this.client(b.region) as unknown as RequestCapable;
+    const result = await this.call(
+      subject,
+      () =>
+        // A Buffer, not a string: ali-oss sets Content-Length from `content.length`.
+        client.request({
+          method: 'PUT',
+          bucket: b.name,
+          subres: 'encryption',
+          content: Buffer.from(encryptionXml(cfg)),
+          mime: 'xml',
+          successStatuses: [200],
+        }),
+      retry,
+    );
+    return { requestId: requestIdOf(result.res) };
+  }
+
+  /** Removes the bucket's default encryption (204). */
+  async deleteBucketEncryption(b: BucketLocation, retry?: RetryOptions): Promise<{ requestId?: string }> {
+    const subject = `Bucket "${b.name}" (${b.region}): DeleteBucketEncryption`;
+    const result = await this.call(
+      subject,
+      () => this.client(b.region).deleteBucketEncryption(b.name),
+      retry,
+    );
+    return { requestId: requestIdOf(result.res) };
+  }
+
+  /** The bucket's tags ({} when it has none). */
+  async getBucketTags(b: BucketLocation, retry?: RetryOptions): Promise<Record<string, string>> {
+    const subject = `Bucket "${b.name}" (${b.region}): GetBucketTagging`;
+    try {
+      const result = await this.call(subject, () => this.client(b.region).getBucketTags(b.name), retry);
+      return { ...(result.tag ?? {}) };
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NoSuchTagSet') return {};
+      throw err;
+    }
+  }
+
+  /** An object's bytes as UTF-8 text (policies). Objects in another region need the region. */
+  async getObjectText(
+    bucket: string,
+    key: string,
+    region = this.opts.homeRegion ?? 'cn-hangzhou',
+  ): Promise<string> {
+    const subject = `Object "${key}" in bucket "${bucket}" (${region}): GetObject`;
+    const result = await this.call(subject, () => this.client(region, bucket).get(key));
+    return (result.content ?? Buffer.alloc(0)).toString('utf8');
+  }
+}

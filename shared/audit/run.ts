@@ -15,7 +15,7 @@ import type { LoadedPolicy } from '../policy/load.js';
 import { TOOL } from '../tool.js';
 import type { AuditDeps } from './deps.js';
 import { systemClock } from './deps.js';
-import { type Decision, keyCheckId, plan } from './plan.js';
+import { type Decision, keyCheckId, keysToCheck, plan } from './plan.js';
 import { checkKeys } from './preflight.js';
 
 export interface AuditOptions {
@@ -139,6 +139,9 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
       : undefined,
   );
   const okVerdicts = verdicts.filter((v): v is Verdict => v !== undefined);
+  // Targets can also name a CMK the policy does not (a bucket keeping its own key): check those too.
+  const more = keysToCheck(okVerdicts).filter((p) => !keyChecks.has(keyCheckId(p.region, p.keyRef)));
+  for (const [id, check] of await checkKeys(deps.kms, more)) keyChecks.set(id, check);
   const planned = plan(okVerdicts, {
     dryRun: opts.dryRun,
     maxRemediationsPerRun: policy.limits.maxRemediationsPerRun,

@@ -32,7 +32,13 @@ export function toCloudError(err: unknown, subject: string): CloudError {
   const e = (err ?? {}) as AliOssErrorShape;
   const network = isNetworkError(e) && !(typeof e.status === 'number' && e.status >= 400);
   const status = typeof e.status === 'number' ? e.status : network ? -1 : 0;
-  const code = e.code ?? (network ? (e.name ?? 'NetworkError') : (e.name ?? 'UnknownError'));
+  // No status and no network failure: ali-oss refused the call itself (e.g. an invalid bucket name).
+  const fallback = network
+    ? (e.name ?? 'NetworkError')
+    : status === 0
+      ? 'ClientError'
+      : (e.name ?? 'UnknownError');
+  const code = e.code ?? fallback;
   const retryable = network || status >= 500 || status === 429 || OSS_THROTTLING_CODES.has(code);
   // ali-oss appends hints with URLs to timeout messages; keep the first clause only.
   const detail = (e.message ?? String(err)).split(', please')[0]?.split('\n')[0] ?? '';

@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
       'policy file, oss://bucket/key, or inline YAML (default: $OSS_SSE_GUARD_POLICY)',
     )
     .option('--remediate', 'apply PutBucketEncryption where the policy allows', false)
-    .option('--format <formats>', 'table|json|csv|md, comma-separated; the first is printed', 'table')
+    .option('--format <formats>', 'table|json|csv|md|html, comma-separated; the first is printed', 'table')
     .option('--out <dir>', 'also write the report files to this folder')
     .option('--regions <list>', 'only these regions, comma-separated')
     .option('--prefix <prefix>', 'only buckets whose name starts with this')

@@ -3,16 +3,30 @@
  * functions and the CLI call this; core code receives what it builds.
  */
 import type { Logger } from 'pino';
-import type { AuditDeps } from './audit/deps.js';
+import type { AuditDeps, KeyInfo, KeyInspector } from './audit/deps.js';
 import type { Credentials } from './cloud/credentials.js';
-import { KmsGateway } from './cloud/kms.js';
+import type { KmsGatewayOptions } from './cloud/kms.js';
 import { OssGateway } from './cloud/oss.js';
 import type { RetryOptions } from './cloud/retry.js';
 import type { Settings } from './config.js';
 
 export interface Runtime extends AuditDeps {
   oss: OssGateway;
-  kms: KmsGateway;
+  kms: KeyInspector;
+}
+
+/**
+ * A KeyInspector that loads the KMS SDK on first use: the upload guard's cold start stays free of it
+ * unless a CMK must be checked.
+ */
+export function lazyKms(opts: KmsGatewayOptions): KeyInspector {
+  let gateway: Promise<KeyInspector> | undefined;
+  return {
+    describeKey(ref: string, region: string): Promise<KeyInfo> {
+      gateway ??= import('./cloud/kms.js').then((m) => new m.KmsGateway(opts));
+      return gateway.then((g) => g.describeKey(ref, region));
+    },
+  };
 }
 
 export function buildRuntime(
@@ -30,7 +44,7 @@ export function buildRuntime(
       logger,
       retry,
     }),
-    kms: new KmsGateway({ credentials, endpoint: settings.kmsEndpoint, retry }),
+    kms: lazyKms({ credentials, endpoint: settings.kmsEndpoint, retry }),
     logger,
   };
 }

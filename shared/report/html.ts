@@ -5,7 +5,7 @@
  * bucket names, reasons and key ids are untrusted.
  */
 import { createHash } from 'node:crypto';
-import type { Finding, FindingStatus, Report } from '../model.js';
+import type { Finding, FindingStatus, Report, ReportSummary } from '../model.js';
 import { FINDING_STATUSES } from '../model.js';
 import { describeConfig } from '../policy/levels.js';
 import { DRIFT_SECTIONS, type Drift } from './drift.js';
@@ -23,6 +23,9 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 const h = escapeHtml;
+
+/** A number fit to print: a report read back from storage is data, not trusted to be well-typed. */
+const count = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /** The colour of each status, in the chart and the badges. */
 export const STATUS_COLORS: Record<FindingStatus, string> = {
@@ -54,10 +57,11 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}dt{c
 ${FINDING_STATUSES.map((s) => `.s-${s}{background:${STATUS_COLORS[s]}}`).join('')}
 .s-would-remediate{color:#1f2933}.controls{display:flex;gap:8px;align-items:center;margin-bottom:8px}
 input,select{font:inherit;padding:4px 6px}table{border-collapse:collapse;width:100%}
-th,td{border-bottom:1px solid #e4e7eb;padding:4px 6px;text-align:left;vertical-align:top}td{word-break:break-word}
+th,td{border-bottom:1px solid #e4e7eb;padding:4px 6px;text-align:left;vertical-align:top}td{overflow-wrap:break-word}
+td:nth-child(-n+3){white-space:nowrap}.headline{font-size:15px;margin:0 0 8px}
 th button{font:inherit;font-weight:600;background:none;border:0;padding:0;cursor:pointer}
 th[aria-sort=ascending] button::after{content:" \\25B2"}th[aria-sort=descending] button::after{content:" \\25BC"}
-tbody tr:nth-child(even){background:#f8fafc}`;
+tbody tr:nth-child(even){background:#f8fafc}table.drift{table-layout:fixed}`;
 
 // Filter rows by text and status; sort by a clicked column (a cell's data-sort wins over its text).
 const SCRIPT = `(()=>{const t=document.getElementById('findings'),b=t.tBodies[0],rows=[...b.rows];
@@ -86,7 +90,7 @@ const SEVERITY: FindingStatus[] = [
 ];
 
 function badge(status: FindingStatus): string {
-  return `<span class="badge s-${status}">${h(status)}</span>`;
+  return `<span class="badge s-${h(status)}">${h(status)}</span>`;
 }
 
 function statusChart(report: Report): string {
@@ -122,12 +126,12 @@ function regionChart(report: Report): string {
   });
   const legendY = 16 + regions.length * 24;
   const legend = FINDING_STATUSES.map((s, i) => {
-    const x = 8 + (i % 4) * 110;
+    const x = 8 + (i % 4) * 128;
     const y = legendY + Math.floor(i / 4) * 18;
     return `<rect x="${x}" y="${y}" width="10" height="10" fill="${STATUS_COLORS[s]}"/><text x="${x + 14}" y="${y + 9}">${h(s)}</text>`;
   });
   const height = legendY + 40;
-  return `<svg id="chart-region" role="img" aria-label="Findings by region, stacked by status" width="460" height="${height}" viewBox="0 0 460 ${height}">${rows.join('')}${legend.join('')}</svg>`;
+  return `<svg id="chart-region" role="img" aria-label="Findings by region, stacked by status" width="520" height="${height}" viewBox="0 0 520 ${height}">${rows.join('')}${legend.join('')}</svg>`;
 }
 
 function cisSummary(report: Report): string {
@@ -157,7 +161,7 @@ function metadata(report: Report): string {
   const dl = `<dl id="meta">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
   const inc = report.incomplete;
   const note = inc
-    ? `<section class="warn" id="incomplete"><b>Incomplete run:</b> ${inc.unchecked} buckets were not checked (${h(inc.reason)}); they are listed as errors.</section>`
+    ? `<section class="warn" id="incomplete"><b>Incomplete run:</b> ${count(inc.unchecked)} buckets were not checked (${h(inc.reason)}); they are listed as errors.</section>`
     : '';
   return `${note}<section><h2>Run</h2>${dl}</section>`;
 }
@@ -170,10 +174,10 @@ function driftHtml(d: Drift): string {
       (e) =>
         `<tr><td>${h(e.bucket)}</td><td>${h(e.region)}</td><td>${e.from ? badge(e.from) : '(new)'} &rarr; ${e.to ? badge(e.to) : '(gone)'}</td><td>${h(e.reason)}</td></tr>`,
     );
-    return `<h3>${title} (${d[name].length})</h3><table><tbody>${rows.join('')}</tbody></table>`;
+    return `<h3>${title} (${d[name].length})</h3><table class="drift"><tbody>${rows.join('')}</tbody></table>`;
   });
   const body = parts.length ? parts.join('') : '<p>No changes.</p>';
-  return `<section id="drift"><h2>Changes since run <code>${h(d.previousRunId)}</code></h2>${body}<p>${d.unchangedProblems} problems unchanged.</p></section>`;
+  return `<section id="drift"><h2>Changes since run <code>${h(d.previousRunId)}</code></h2>${body}<p>${count(d.unchangedProblems)} problems unchanged.</p></section>`;
 }
 
 const COLUMNS: Array<[string, (f: Finding) => string, ((f: Finding) => string)?]> = [
@@ -211,8 +215,21 @@ function findingsTable(report: Report): string {
   return `<section><h2>Findings</h2><div class="controls"><input id="filter-text" type="search" placeholder="Filter buckets, reasons…" aria-label="Filter text"><select id="filter-status" aria-label="Status"><option value="">all statuses</option>${options}</select><span>showing <b id="shown">${report.findings.length}</b> of ${report.findings.length}</span></div><table id="findings"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
+/** The summary with every count a finite number. */
+function cleanSummary(summary: ReportSummary): ReportSummary {
+  const byStatus = Object.fromEntries(FINDING_STATUSES.map((s) => [s, count(summary.byStatus?.[s])]));
+  const byRegion = Object.fromEntries(
+    Object.entries(summary.byRegion ?? {}).map(([r, c]) => [
+      r,
+      Object.fromEntries(FINDING_STATUSES.map((s) => [s, count(c?.[s])])),
+    ]),
+  );
+  return { total: count(summary.total), byStatus, byRegion } as ReportSummary;
+}
+
 /** Renders the whole report as one self-contained HTML document. */
-export function renderHtml(report: Report): string {
+export function renderHtml(input: Report): string {
+  const report = { ...input, summary: cleanSummary(input.summary) };
   const cards = [
     `<button type="button" class="card" data-filter=""><span>total</span><b id="count-total">${report.summary.total}</b></button>`,
     ...FINDING_STATUSES.map(
@@ -220,12 +237,17 @@ export function renderHtml(report: Report): string {
         `<button type="button" class="card" data-filter="${s}"><span class="badge s-${s}">${s}</span><b id="count-${s}">${report.summary.byStatus[s]}</b></button>`,
     ),
   ];
+  const s = report.summary.byStatus;
+  const good = s.compliant + s.remediated;
+  const attention = s.noncompliant + s.blocked + s.error + s['would-remediate'];
+  const pct = report.summary.total ? Math.round((good / report.summary.total) * 100) : 100;
+  const headline = `<p class="headline" id="headline"><b>${good} of ${report.summary.total}</b> buckets compliant (${pct} %), ${s.exempt} exempt, <b>${attention}</b> need attention.</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
 <title>OSS encryption audit ${h(report.runId)}</title><style>${STYLE}</style></head>
 <body><header><h1>OSS encryption audit</h1><p>${h(report.tool.name)} ${h(report.tool.version)} &middot; run <code>${h(report.runId)}</code> &middot; ${h(report.mode)}</p></header>
-<main>${metadata(report)}<section id="summary"><h2>Summary</h2><div class="cards">${cards.join('')}</div>
+<main>${metadata(report)}<section id="summary"><h2>Summary</h2>${headline}<div class="cards">${cards.join('')}</div>
 <div class="charts">${statusChart(report)}${regionChart(report)}</div>${cisSummary(report)}</section>
 ${report.drift ? driftHtml(report.drift) : ''}${findingsTable(report)}</main>
 <script>${SCRIPT}</script></body></html>

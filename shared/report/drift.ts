@@ -1,0 +1,195 @@
+/**
+ * Drift between two runs, pure: which buckets became non-compliant, got fixed, appeared, disappeared, or
+ * lost their exemption since the previous report (`latest.json`). Buckets are keyed by `region/bucket`.
+ */
+import type { Finding, FindingStatus, Report } from '../model.js';
+
+/** Statuses that need no one's attention. */
+export const OK_STATUSES: ReadonlySet<FindingStatus> = new Set(['compliant', 'remediated', 'exempt']);
+
+/** Whether a status needs attention (`noncompliant`, `blocked`, `error`, `would-remediate`). */
+export function isProblem(status: FindingStatus): boolean {
+  return !OK_STATUSES.has(status);
+}
+
+/** One bucket whose state differs between the runs. */
+export interface DriftEntry {
+  /** `region/bucket`. */
+  key: string;
+  bucket: string;
+  region: string;
+  /** Status in the previous run; absent for a bucket that appeared. */
+  from?: FindingStatus;
+  /** Status in this run; absent for a bucket that disappeared. */
+  to?: FindingStatus;
+  /** This run's reason (the previous one for a bucket that disappeared). */
+  reason: string;
+}
+
+/**
+ * What changed since the previous run. Each bucket is in at most one list: an exemption that expired is
+ * listed under `exemptionsExpired` only, even when the bucket is now non-compliant.
+ */
+export interface Drift {
+  /** The run compared against; absent when there was no previous report (a baseline run). */
+  previousRunId?: string;
+  currentRunId: string;
+  /** Whether the previous run was cut short (so an incomplete run is only news once). */
+  previousIncomplete: boolean;
+  /** compliant / remediated / exempt before, a problem status now. */
+  becameNoncompliant: DriftEntry[];
+  /** A problem status before, compliant / remediated / exempt now. */
+  fixed: DriftEntry[];
+  /** Still a problem, but a different one (e.g. `would-remediate` -> `blocked`). */
+  changed: DriftEntry[];
+  /** Not in the previous report (every bucket, on a baseline run). */
+  appeared: DriftEntry[];
+  /** In the previous report, not in this one. */
+  disappeared: DriftEntry[];
+  /** Exempt before; this run's reason starts with "exemption expired". */
+  exemptionsExpired: DriftEntry[];
+  /** Problems present in both runs with the same status (counted, not listed: they are not news). */
+  unchangedProblems: number;
+}
+
+/** The drift key of a finding. */
+export function driftKey(f: Pick<Finding, 'region' | 'bucket'>): string {
+  return `${f.region}/${f.bucket}`;
+}
+
+function entry(f: Finding, from: FindingStatus | undefined, to: FindingStatus | undefined): DriftEntry {
+  return {
+    key: driftKey(f),
+    bucket: f.bucket,
+    region: f.region,
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    reason: f.reason,
+  };
+}
+
+const byKey = (a: DriftEntry, b: DriftEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Compares `current` with `previous` (absent on the first run: every bucket then "appeared"). */
+export function computeDrift(previous: Report | undefined, current: Report): Drift {
+  const before = new Map((previous?.findings ?? []).map((f) => [driftKey(f), f]));
+  const drift: Drift = {
+    ...(previous ? { previousRunId: previous.runId } : {}),
+    currentRunId: current.runId,
+    previousIncomplete: previous?.incomplete !== undefined,
+    becameNoncompliant: [],
+    fixed: [],
+    changed: [],
+    appeared: [],
+    disappeared: [],
+    exemptionsExpired: [],
+    unchangedProblems: 0,
+  };
+  const seen = new Set<string>();
+  for (const f of current.findings) {
+    const key = driftKey(f);
+    seen.add(key);
+    const old = before.get(key);
+    if (!old) {
+      drift.appeared.push(entry(f, undefined, f.status));
+    } else if (old.status === 'exempt' && f.reason.startsWith('exemption expired')) {
+      drift.exemptionsExpired.push(entry(f, old.status, f.status));
+    } else if (!isProblem(old.status) && isProblem(f.status)) {
+      drift.becameNoncompliant.push(entry(f, old.status, f.status));
+    } else if (isProblem(old.status) && !isProblem(f.status)) {
+      drift.fixed.push(entry(f, old.status, f.status));
+    } else if (isProblem(f.status) && old.status !== f.status) {
+      drift.changed.push(entry(f, old.status, f.status));
+    } else if (isProblem(f.status)) {
+      drift.unchangedProblems += 1;
+    }
+  }
+  for (const [key, old] of before) {
+    if (!seen.has(key)) drift.disappeared.push(entry(old, old.status, undefined));
+  }
+  for (const list of [
+    drift.becameNoncompliant,
+    drift.fixed,
+    drift.changed,
+    drift.appeared,
+    drift.disappeared,
+    drift.exemptionsExpired,
+  ]) {
+    list.sort(byKey);
+  }
+  return drift;
+}
+
+/** Whether anything changed at all. */
+export function hasDrift(d: Drift): boolean {
+  return (
+    d.becameNoncompliant.length +
+      d.fixed.length +
+      d.changed.length +
+      d.appeared.length +
+      d.disappeared.length +
+      d.exemptionsExpired.length >
+    0
+  );
+}
+
+/** The names of the drift lists. */
+export type DriftListName =
+  | 'becameNoncompliant'
+  | 'exemptionsExpired'
+  | 'changed'
+  | 'fixed'
+  | 'appeared'
+  | 'disappeared';
+
+/** The drift lists with their headings, in the order every renderer shows them. */
+export const DRIFT_SECTIONS: ReadonlyArray<[DriftListName, string]> = [
+  ['becameNoncompliant', 'Became non-compliant'],
+  ['exemptionsExpired', 'Exemptions expired'],
+  ['changed', 'Problem changed'],
+  ['fixed', 'Fixed'],
+  ['appeared', 'Appeared'],
+  ['disappeared', 'Disappeared'],
+];
+
+function transition(e: DriftEntry): string {
+  return `${e.from ?? '(new)'} -> ${e.to ?? '(gone)'}`;
+}
+
+function oneLine(value: string): string {
+  return value.replace(/\s+/g, ' ');
+}
+
+/**
+ * The drift as text, for the terminal table (`table`) or Markdown (`md`). Lists every changed bucket
+ * under its heading; a baseline run (no previous report) says so instead of listing every bucket.
+ */
+export function renderDriftText(d: Drift, format: 'table' | 'md'): string {
+  const md = format === 'md';
+  const cell = (v: string) => oneLine(v).replace(/\|/g, '\\|');
+  const out: string[] = [md ? '## Changes since the previous run' : 'CHANGES SINCE THE PREVIOUS RUN'];
+  if (!d.previousRunId) {
+    out.push('', `No previous report: this run (${d.appeared.length} buckets) is the baseline.`);
+    return `${out.join('\n')}\n`;
+  }
+  out.push('', `Compared with run ${md ? `\`${d.previousRunId}\`` : d.previousRunId}.`);
+  if (!hasDrift(d)) {
+    out.push('', `No changes (${d.unchangedProblems} unchanged problems).`);
+    return `${out.join('\n')}\n`;
+  }
+  for (const [name, title] of DRIFT_SECTIONS) {
+    const entries = d[name];
+    if (entries.length === 0) continue;
+    out.push('', md ? `### ${title} (${entries.length})` : `${title} (${entries.length}):`);
+    if (md) {
+      out.push('', '| bucket | region | change | reason |', '| --- | --- | --- | --- |');
+      for (const e of entries)
+        out.push(`| ${cell(e.bucket)} | ${cell(e.region)} | ${transition(e)} | ${cell(e.reason)} |`);
+    } else {
+      for (const e of entries) out.push(`  ${e.key}  ${transition(e)}  ${oneLine(e.reason)}`);
+    }
+  }
+  if (d.unchangedProblems > 0)
+    out.push('', `${d.unchangedProblems} problems unchanged since the previous run.`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,58 @@
+/** `oss-sse-guard ram-policy [--policy FILE]`: prints the least-privilege RAM policy document (JSON). */
+import { settingsFromEnv } from '../shared/config.js';
+import { ConfigError, PolicyError } from '../shared/errors.js';
+import { loadPolicy } from '../shared/policy/load.js';
+import { collect, type FunctionName, ramPolicy } from '../shared/ram/generate.js';
+
+export interface RamPolicyFlags {
+  policy?: string;
+  function?: string;
+  report?: string;
+  accountId?: string;
+  explain?: boolean;
+}
+
+export async function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
+  try {
+    const settings = settingsFromEnv();
+    const fnFlag = flags.function ?? 'all';
+    if (!['all', 'bucket-auditor', 'upload-guard'].includes(fnFlag)) {
+      throw new ConfigError(`--function: "${fnFlag}" must be all, bucket-auditor or upload-guard`);
+    }
+    if (flags.accountId !== undefined && !/^\d{1,32}$/.test(flags.accountId)) {
+      throw new ConfigError(`--account-id: "${flags.accountId}" must be the numeric account id`);
+    }
+    const functions: FunctionName[] =
+      fnFlag === 'all' ? ['bucket-auditor', 'upload-guard'] : [fnFlag as FunctionName];
+    const policyRef = flags.policy ?? settings.policyRef;
+    if (policyRef?.startsWith('oss://')) {
+      throw new ConfigError(
+        '--policy: give a local copy of the policy file; its oss:// location goes in OSS_SSE_GUARD_POLICY',
+      );
+    }
+    const { policy } = await loadPolicy(policyRef);
+    const ctx = {
+      policy,
+      policyLocation: settings.policyRef?.startsWith('oss://') ? settings.policyRef : undefined,
+      reportLocation: flags.report ?? settings.reportLocation,
+      accountId: flags.accountId,
+    };
+    if (flags.explain) {
+      for (const p of collect(ctx, functions)) {
+        process.stderr.write(`${p.actions.join(', ')} on ${p.resources.join(', ')}: ${p.reason}\n`);
+      }
+    }
+    process.stdout.write(`${JSON.stringify(ramPolicy(ctx, functions), null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof PolicyError) {
+      for (const p of err.problems) process.stderr.write(`${p}\n`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

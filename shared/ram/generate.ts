@@ -1,0 +1,49 @@
+/**
+ * Collects every declared permission into one RAM policy document: `{"Version":"1","Statement":[...]}`,
+ * one Allow statement per distinct resource set, actions and resources sorted, so the output is stable.
+ */
+import { auditPermissions } from '../audit/permissions.js';
+import { policyLocationPermissions, reportLocationPermissions } from './policy-permissions.js';
+import type { Permission, PermissionContext, PermissionDeclaration } from './types.js';
+
+export interface RamStatement {
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string[];
+}
+
+export interface RamPolicyDocument {
+  Version: '1';
+  Statement: RamStatement[];
+}
+
+export type FunctionName = 'bucket-auditor' | 'upload-guard';
+
+/** The declarations each function's code path uses. Extended as functions gain actions. */
+export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
+  'bucket-auditor': [auditPermissions, policyLocationPermissions, reportLocationPermissions],
+  'upload-guard': [policyLocationPermissions],
+};
+
+export function collect(ctx: PermissionContext, functions: readonly FunctionName[]): Permission[] {
+  return functions.flatMap((fn) => DECLARATIONS[fn].flatMap((d) => d(ctx)));
+}
+
+export function ramPolicy(ctx: PermissionContext, functions: readonly FunctionName[]): RamPolicyDocument {
+  const byResources = new Map<string, { resources: string[]; actions: Set<string> }>();
+  for (const p of collect(ctx, functions)) {
+    const resources = [...new Set(p.resources)].sort();
+    const key = resources.join('\n');
+    const entry = byResources.get(key) ?? { resources, actions: new Set<string>() };
+    for (const a of p.actions) entry.actions.add(a);
+    byResources.set(key, entry);
+  }
+  const Statement = [...byResources.values()]
+    .map((e) => ({ Effect: 'Allow' as const, Action: [...e.actions].sort(), Resource: e.resources }))
+    .sort(
+      (a, b) =>
+        (a.Action[0] ?? '').localeCompare(b.Action[0] ?? '') ||
+        a.Resource.join().localeCompare(b.Resource.join()),
+    );
+  return { Version: '1', Statement };
+}

@@ -1,13 +1,15 @@
 /** `oss-sse-guard audit`: flags and exit codes of DESIGN.md section 4. */
 
+import { alertsConfigFromEnv } from '../shared/alerts/schema.js';
 import { EXIT, exitCodeFor } from '../shared/audit/exit-code.js';
 import { runAudit } from '../shared/audit/run.js';
 import { resolveCredentials } from '../shared/cloud/credentials.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, PolicyError } from '../shared/errors.js';
 import { loadPolicy } from '../shared/policy/load.js';
+import { publishReport } from '../shared/report/publish.js';
 import { FORMATS, type Format, render } from '../shared/report/render.js';
-import { writeReports } from '../shared/report/write.js';
+import { storeFor } from '../shared/report/store.js';
 import { buildRuntime } from '../shared/runtime.js';
 import { cliLogger, progressReporter } from './output.js';
 
@@ -92,14 +94,21 @@ export async function auditCommand(flags: AuditFlags): Promise<number> {
       deadline: parsed.deadlineSeconds ? Date.now() + parsed.deadlineSeconds * 1000 : undefined,
       onProgress: progressReporter(),
     });
-    const [first] = parsed.formats;
-    process.stdout.write(render(report, first ?? 'table'));
     const out = flags.out ?? settings.reportLocation;
+    let final = report;
     if (out) {
-      const written = await writeReports(report, out, parsed.formats);
-      process.stderr.write(`reports written: ${written.join(', ')}\n`);
+      const published = await publishReport(report, {
+        store: storeFor(out, runtime.oss),
+        formats: parsed.formats,
+        alerts: { config: policy.policy.alerts ?? alertsConfigFromEnv(process.env), env: process.env },
+        logger,
+      });
+      final = published.report;
+      process.stderr.write(`reports written: ${published.written.join(', ')}\n`);
     }
-    return exitCodeFor(report);
+    const [first] = parsed.formats;
+    process.stdout.write(render(final, first ?? 'table'));
+    return exitCodeFor(final);
   } catch (err) {
     if (err instanceof PolicyError) {
       for (const p of err.problems) process.stderr.write(`${err.message.split(':')[0]}: ${p}\n`);

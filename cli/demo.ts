@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { runAudit } from '../shared/audit/run.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { loadPolicyFile } from '../shared/policy/load.js';
+import { publishReport } from '../shared/report/publish.js';
 import { renderTable } from '../shared/report/render.js';
-import { writeReports } from '../shared/report/write.js';
+import { LocalStore } from '../shared/report/store.js';
 import { buildRuntime } from '../shared/runtime.js';
 import { startEmulators } from '../test/emulator/index.js';
 import { DEMO_BUCKETS } from '../test/emulator/seed.js';
@@ -23,9 +24,12 @@ export async function demoCommand(opts: { out?: string }): Promise<number> {
     const settings = settingsFromEnv({ ...emu.env });
     const runtime = buildRuntime(settings, emu.credentials, cliLogger());
     const policy = await loadPolicyFile(DEMO_POLICY);
-    const report = await runAudit(runtime, { policy, dryRun: false });
+    const audited = await runAudit(runtime, { policy, dryRun: false });
+    const { report, written } = await publishReport(audited, {
+      store: new LocalStore(opts.out ?? 'reports'),
+      formats: ['json', 'html', 'csv', 'md', 'table'],
+    });
     process.stdout.write(renderTable(report));
-    const written = await writeReports(report, opts.out ?? 'reports', ['json', 'csv', 'md', 'table']);
     process.stdout.write(`\nreports written: ${written.join(', ')}\n`);
     const wrong = DEMO_BUCKETS.filter(
       (b) => report.findings.find((f) => f.bucket === b.name)?.status !== b.expect,

@@ -2,6 +2,7 @@
  * The product's own vocabulary: encryption configurations, findings and the report (DESIGN.md section 4).
  * Everything else converts to and from these types at its border.
  */
+import type { DeliveryRecord } from './alerts/deliver.js';
 import type { Drift } from './report/drift.js';
 
 export type SseAlgorithm = 'AES256' | 'KMS' | 'SM4';
@@ -85,6 +86,8 @@ export interface Report {
   incomplete?: { reason: string; unchecked: number };
   /** What changed since the previous report (`latest.json`); absent when drift was not computed. */
   drift?: Drift;
+  /** Alert deliveries of this run (secret-free: URLs redacted). */
+  alerts?: DeliveryRecord[];
 }
 
 /** Counts findings by status and by region. */

@@ -1,15 +1,19 @@
 /**
- * The audit job as the timer function runs it: policy from settings, audit, reports, a small summary.
+ * The audit job as the timer function runs it: policy from settings, audit, publish (drift, alerts,
+ * reports, manifest), a small summary.
  */
+import { alertsConfigFromEnv } from '../alerts/schema.js';
 import type { Settings } from '../config.js';
 import type { Report } from '../model.js';
 import { loadPolicy } from '../policy/load.js';
-import { writeReports } from '../report/write.js';
+import { publishReport } from '../report/publish.js';
+import { storeFor } from '../report/store.js';
 import type { Runtime } from '../runtime.js';
 import { runAudit } from './run.js';
 
 export interface AuditJobOptions {
   settings: Settings;
+  env?: NodeJS.ProcessEnv;
   /** Epoch ms by which the invocation must return. */
   deadline?: number;
   runId?: string;
@@ -21,27 +25,40 @@ export interface AuditSummary {
   total: number;
   byStatus: Report['summary']['byStatus'];
   incomplete?: Report['incomplete'];
+  drift?: { becameNoncompliant: number; fixed: number; appeared: number; disappeared: number };
+  alerts?: { sent: number; failed: number };
   reports: string[];
 }
 
-/** Loads the policy (refusing to act on a bad one), audits, writes the reports, returns a summary. */
+/** Loads the policy (refusing to act on a bad one), audits, publishes the reports, returns a summary. */
 export async function auditJob(
   runtime: Runtime,
   opts: AuditJobOptions,
 ): Promise<{ report: Report; summary: AuditSummary }> {
   const { settings } = opts;
-  const policy = await loadPolicy(settings.policyRef, (bucket, key) =>
+  const env = opts.env ?? process.env;
+  const loaded = await loadPolicy(settings.policyRef, (bucket, key) =>
     runtime.oss.getObjectText(bucket, key),
   );
-  const report = await runAudit(runtime, {
-    policy,
+  const audited = await runAudit(runtime, {
+    policy: loaded,
     dryRun: settings.dryRun,
     deadline: opts.deadline,
     runId: opts.runId,
   });
-  const reports = settings.reportLocation
-    ? await writeReports(report, settings.reportLocation, ['json'])
-    : [];
+  let report = audited;
+  let reports: string[] = [];
+  if (settings.reportLocation) {
+    const published = await publishReport(audited, {
+      store: storeFor(settings.reportLocation, runtime.oss),
+      formats: ['json', 'html', 'csv', 'md'],
+      alerts: { config: loaded.policy.alerts ?? alertsConfigFromEnv(env), env },
+      logger: runtime.logger,
+    });
+    report = published.report;
+    reports = published.written;
+  }
+  const d = report.drift;
   return {
     report,
     summary: {
@@ -50,6 +67,24 @@ export async function auditJob(
       total: report.summary.total,
       byStatus: report.summary.byStatus,
       ...(report.incomplete ? { incomplete: report.incomplete } : {}),
+      ...(d
+        ? {
+            drift: {
+              becameNoncompliant: d.becameNoncompliant.length,
+              fixed: d.fixed.length,
+              appeared: d.appeared.length,
+              disappeared: d.disappeared.length,
+            },
+          }
+        : {}),
+      ...(report.alerts
+        ? {
+            alerts: {
+              sent: report.alerts.filter((a) => a.ok).length,
+              failed: report.alerts.filter((a) => !a.ok).length,
+            },
+          }
+        : {}),
       reports,
     },
   };

@@ -10,7 +10,7 @@ import { CloudError, describeError } from '../errors.js';
 import type { Finding, FindingError, Report, SseConfig } from '../model.js';
 import { summarize } from '../model.js';
 import { type BucketRef, evaluate, policyNeedsTags, resolveRule, type Verdict } from '../policy/evaluate.js';
-import { describeConfig, sameKey } from '../policy/levels.js';
+import { describeConfig, sameConfig } from '../policy/levels.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { TOOL } from '../tool.js';
 import type { AuditDeps } from './deps.js';
@@ -51,18 +51,6 @@ function findingError(err: unknown): FindingError {
     };
   }
   return { code: 'InternalError', message: describeError(err) };
-}
-
-/** Whether what was read back is what was applied (keys compared by resolved id). */
-function sameConfig(
-  a: SseConfig | null,
-  b: SseConfig,
-  resolve: (ref: string) => string | undefined,
-): boolean {
-  if (!a || a.algorithm !== b.algorithm) return false;
-  if ((a.kmsDataEncryption ?? null) !== (b.kmsDataEncryption ?? null)) return false;
-  if (!a.kmsKeyId || !b.kmsKeyId) return !a.kmsKeyId && !b.kmsKeyId;
-  return sameKey(a.kmsKeyId, b.kmsKeyId, resolve);
 }
 
 async function listAll(deps: AuditDeps, opts: AuditOptions): Promise<BucketSummary[]> {

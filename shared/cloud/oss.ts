@@ -56,6 +56,12 @@ interface AliOssClient {
   deleteBucketEncryption(bucket: string): Promise<SdkResult>;
   getBucketTags(bucket: string): Promise<SdkResult & { tag?: Record<string, string> }>;
   get(key: string): Promise<SdkResult & { content?: Buffer }>;
+  put(
+    key: string,
+    body: Buffer,
+    options: { headers?: Record<string, string>; mime?: string },
+  ): Promise<SdkResult>;
+  getBucketLocation(bucket: string): Promise<SdkResult & { location?: unknown }>;
 }
 
 /** ali-oss's generic signed request path. */
@@ -108,6 +114,7 @@ export function parseEncryption(raw: unknown): SseConfig | null {
 
 export class OssGateway {
   private readonly clients = new Map<string, AliOssClient>();
+  private readonly regions = new Map<string, Promise<string>>();
   private readonly opts: OssGatewayOptions;
 
   constructor(opts: OssGatewayOptions) {
@@ -258,14 +265,51 @@ export class OssGateway {
     }
   }
 
-  /** An object's bytes as UTF-8 text (policies). Objects in another region need the region. */
-  async getObjectText(
+  /** A bucket's region, from GetBucketLocation (which any region's endpoint answers); cached. */
+  bucketRegion(bucket: string): Promise<string> {
+    let region = this.regions.get(bucket);
+    if (!region) {
+      const home = this.opts.homeRegion ?? 'cn-hangzhou';
+      region = this.call(`Bucket "${bucket}": GetBucketLocation`, () =>
+        this.client(home).getBucketLocation(bucket),
+      ).then((r) => String(r.location ?? `oss-${home}`).replace(/^oss-/, ''));
+      region.catch(() => this.regions.delete(bucket));
+      this.regions.set(bucket, region);
+    }
+    return region;
+  }
+
+  /** An object's bytes as UTF-8 text (policies, previous reports); `undefined` when there is no such object. */
+  async getObjectText(bucket: string, key: string, region?: string): Promise<string> {
+    const r = region ?? (await this.bucketRegion(bucket));
+    const subject = `Object "${key}" in bucket "${bucket}" (${r}): GetObject`;
+    const result = await this.call(subject, () => this.client(r, bucket).get(key));
+    return (result.content ?? Buffer.alloc(0)).toString('utf8');
+  }
+
+  /** Writes an object, encrypted with `sse` (reports are evidence: they are stored encrypted too). */
+  async putObject(
     bucket: string,
     key: string,
-    region = this.opts.homeRegion ?? 'cn-hangzhou',
-  ): Promise<string> {
-    const subject = `Object "${key}" in bucket "${bucket}" (${region}): GetObject`;
-    const result = await this.call(subject, () => this.client(region, bucket).get(key));
-    return (result.content ?? Buffer.alloc(0)).toString('utf8');
+    body: Buffer,
+    opts: { contentType?: string; sse?: SseConfig; forbidOverwrite?: boolean; region?: string } = {},
+  ): Promise<{ requestId?: string }> {
+    const r = opts.region ?? (await this.bucketRegion(bucket));
+    const headers: Record<string, string> = {};
+    if (opts.sse) {
+      headers['x-oss-server-side-encryption'] = opts.sse.algorithm;
+      if (opts.sse.kmsKeyId) headers['x-oss-server-side-encryption-key-id'] = opts.sse.kmsKeyId;
+      if (opts.sse.kmsDataEncryption)
+        headers['x-oss-server-side-data-encryption'] = opts.sse.kmsDataEncryption;
+    }
+    if (opts.forbidOverwrite) headers['x-oss-forbid-overwrite'] = 'true';
+    const subject = `Object "${key}" in bucket "${bucket}" (${r}): PutObject`;
+    const result = await this.call(subject, () =>
+      this.client(r, bucket).put(key, body, {
+        headers,
+        ...(opts.contentType ? { mime: opts.contentType } : {}),
+      }),
+    );
+    return { requestId: requestIdOf(result.res) };
   }
 }

@@ -141,3 +141,12 @@ export function remediationTarget(
 export function isWeaker(to: SseConfig, from: SseConfig | null): boolean {
   return LEVEL_RANK[levelOf(to)] < LEVEL_RANK[levelOf(from)];
 }
+
+/** Whether two configurations are the same (CMKs compared by resolved id). */
+export function sameConfig(a: SseConfig | null, b: SseConfig | null, resolve?: KeyResolver): boolean {
+  if (!a || !b) return a === b;
+  if (a.algorithm !== b.algorithm) return false;
+  if ((a.kmsDataEncryption ?? null) !== (b.kmsDataEncryption ?? null)) return false;
+  if (!a.kmsKeyId || !b.kmsKeyId) return !a.kmsKeyId && !b.kmsKeyId;
+  return sameKey(a.kmsKeyId, b.kmsKeyId, resolve);
+}

@@ -4,6 +4,7 @@
  */
 import picomatch from 'picomatch';
 import { z } from 'zod';
+import { alertsSchema } from '../alerts/schema.js';
 
 export const ALGORITHMS = ['AES256', 'KMS', 'SM4'] as const;
 export const LEVELS = ['sse-oss', 'kms', 'kms-cmk'] as const;
@@ -136,6 +137,7 @@ export const policySchema = z
     defaults: defaultsSchema.default({ sse: { minimum: 'sse-oss' }, match: 'at-least', remediate: false }),
     rules: z.array(ruleSchema).max(1000, 'has more than 1000 rules').default([]),
     objects: objectsSchema.optional(),
+    alerts: alertsSchema.optional(),
     limits: limitsSchema.default({ maxRemediationsPerRun: 50, concurrency: 32 }),
   })
   .strict()

@@ -4,6 +4,7 @@
 import type { Finding, Report } from '../model.js';
 import { FINDING_STATUSES } from '../model.js';
 import { describeConfig } from '../policy/levels.js';
+import { renderDriftText } from './drift.js';
 import { renderHtml } from './html.js';
 
 export const FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
@@ -59,6 +60,7 @@ export function renderTable(report: Report, opts: { maxReason?: number } = {}): 
   if (report.incomplete)
     out.push(`incomplete: ${report.incomplete.unchecked} buckets not checked (${report.incomplete.reason})`);
   out.push('', line(header), ...rows.map(line));
+  if (report.drift) out.push('', renderDriftText(report.drift, 'table').trimEnd());
   return `${out.join('\n')}\n`;
 }
 
@@ -139,6 +141,7 @@ export function renderMarkdown(report: Report): string {
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...report.findings.map((f) => `| ${COLUMNS.map(([, get]) => mdCell(get(f))).join(' | ')} |`),
   ];
+  if (report.drift) out.push('', renderDriftText(report.drift, 'md').trimEnd());
   return `${out.join('\n')}\n`;
 }
 

@@ -5,9 +5,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL } from '../shared/tool.js';
 import { auditCommand } from './audit.js';
+import { checkObjectCommand } from './check-object.js';
 import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
 import { policyValidateCommand } from './policy.js';
+import { ramPolicyCommand } from './ram-policy.js';
+import { undoCommand } from './undo.js';
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -35,12 +38,50 @@ export async function main(argv: string[]): Promise<number> {
       code = await auditCommand(opts);
     });
 
+  program
+    .command('check-object')
+    .description("print one object's SSE state; exit 0 encrypted as required, 1 not, 3 could not check")
+    .requiredOption('--bucket <bucket>', 'bucket name')
+    .requiredOption('--key <key>', 'object key, as stored (a URL-encoded form is also tried)')
+    .option('--region <region>', "the bucket's region (default: asked with GetBucketLocation)")
+    .option(
+      '--policy <file>',
+      'policy whose objects.sse is the requirement (default: $OSS_SSE_GUARD_POLICY, else any SSE)',
+    )
+    .action(async (opts) => {
+      code = await checkObjectCommand(opts);
+    });
+
   const policy = program.command('policy').description('work with policy files');
   policy
     .command('validate <file>')
     .description('validate a policy file; prints one line per problem with its path')
     .action(async (file: string) => {
       code = await policyValidateCommand(file);
+    });
+
+  program
+    .command('ram-policy')
+    .description('print the least-privilege RAM policy document (JSON) the functions need for a policy')
+    .option('--policy <file>', 'policy file (default: $OSS_SSE_GUARD_POLICY, else the built-in policy)')
+    .option('--function <name>', 'all | bucket-auditor | upload-guard', 'all')
+    .option('--report <location>', 'report location oss://bucket/prefix (default: $OSS_SSE_GUARD_REPORT)')
+    .option('--account-id <id>', 'account id for the resource ARNs (default *)')
+    .option('--log-project <name>', "the functions' log project (s.yaml logConfig; default *)")
+    .option('--log-store <name>', "the functions' logstore (default *)")
+    .option('--explain', 'also print why each permission is needed, on stderr', false)
+    .action(async (opts) => {
+      code = await ramPolicyCommand(opts);
+    });
+
+  program
+    .command('undo')
+    .description('restore the encryption configuration of buckets a run changed (dry run unless --apply)')
+    .option('--report <file>', 'the JSON report of that run (a file or oss://bucket/key)')
+    .option('--bucket <name>', 'only this bucket')
+    .option('--apply', 'change the buckets (default: only say what would change)', false)
+    .action(async (opts) => {
+      code = await undoCommand(opts);
     });
 
   program

@@ -9,6 +9,8 @@ export interface RamPolicyFlags {
   function?: string;
   report?: string;
   accountId?: string;
+  logProject?: string;
+  logStore?: string;
   explain?: boolean;
 }
 
@@ -36,6 +38,8 @@ export async function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
       policyLocation: settings.policyRef?.startsWith('oss://') ? settings.policyRef : undefined,
       reportLocation: flags.report ?? settings.reportLocation,
       accountId: flags.accountId,
+      logProject: flags.logProject,
+      logStore: flags.logStore,
     };
     if (flags.explain) {
       for (const p of collect(ctx, functions)) {

@@ -93,7 +93,7 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
         } catch (err) {
           const error = findingError(err);
           log.warn(
-            { bucket: b.name, region: b.region, code: error.code, requestId: error.requestId },
+            { bucket: b.name, region: b.region, code: error.code, ossRequestId: error.requestId },
             'bucket not checked',
           );
           return { kind: 'error', bucket: ref, error };
@@ -245,7 +245,13 @@ async function applyDecision(
     const { requestId } = await deps.oss.putBucketEncryption(b, d.target, { deadline: ctx.stopAt });
     const at = (deps.clock ?? systemClock).now().toISOString();
     log.info(
-      { from: describeConfig(v.observed), to: describeConfig(d.target), ruleId: v.ruleId, requestId },
+      // `ossRequestId`: the logger's own `requestId` is the invocation's.
+      {
+        from: describeConfig(v.observed),
+        to: describeConfig(d.target),
+        ruleId: v.ruleId,
+        ossRequestId: requestId,
+      },
       'encryption applied',
     );
     const readBack = await deps.oss.getBucketEncryption(b, { deadline: ctx.stopAt });
@@ -271,7 +277,7 @@ async function applyDecision(
     };
   } catch (err) {
     const error = findingError(err);
-    log.error({ code: error.code, requestId: error.requestId, ruleId: v.ruleId }, 'remediation failed');
+    log.error({ code: error.code, ossRequestId: error.requestId, ruleId: v.ruleId }, 'remediation failed');
     return { ...finding, status: 'error', reason: `remediation failed: ${error.message}`, action, error };
   }
 }

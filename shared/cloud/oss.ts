@@ -131,7 +131,11 @@ export class OssGateway {
         region: `oss-${region}`,
         accessKeyId: credentials.accessKeyId,
         accessKeySecret: credentials.accessKeySecret,
-        ...(credentials.securityToken ? { stsToken: credentials.securityToken } : {}),
+        // STS credentials come fresh with each Function Compute invocation; the interval only silences
+        // ali-oss's advice to configure its own refresher, which never runs without `refreshSTSToken`.
+        ...(credentials.securityToken
+          ? { stsToken: credentials.securityToken, refreshSTSTokenInterval: 3_600_000 }
+          : {}),
         ...(endpoint ? { endpoint } : { secure: true }),
         ...(bucket ? { bucket } : {}),
         timeout: this.opts.timeoutMs ?? 30_000,

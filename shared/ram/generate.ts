@@ -3,6 +3,7 @@
  * one Allow statement per distinct resource set, actions and resources sorted, so the output is stable.
  */
 import { auditPermissions } from '../audit/permissions.js';
+import { uploadGuardPermissions } from '../objects/permissions.js';
 import { policyLocationPermissions, reportLocationPermissions } from './policy-permissions.js';
 import type { Permission, PermissionContext, PermissionDeclaration } from './types.js';
 
@@ -19,10 +20,26 @@ export interface RamPolicyDocument {
 
 export type FunctionName = 'bucket-auditor' | 'upload-guard';
 
+/** Function Compute writes the functions' logs with their role (s.yaml `logConfig`). */
+export const loggingPermissions: PermissionDeclaration = (ctx) => [
+  {
+    actions: ['log:PostLogStoreLogs'],
+    resources: [
+      `acs:log:*:${ctx.accountId ?? '*'}:project/${ctx.logProject ?? '*'}/logstore/${ctx.logStore ?? '*'}`,
+    ],
+    reason: 'Function Compute ships the function logs to Simple Log Service with the function role',
+  },
+];
+
 /** The declarations each function's code path uses. Extended as functions gain actions. */
 export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
-  'bucket-auditor': [auditPermissions, policyLocationPermissions, reportLocationPermissions],
-  'upload-guard': [policyLocationPermissions],
+  'bucket-auditor': [
+    auditPermissions,
+    policyLocationPermissions,
+    reportLocationPermissions,
+    loggingPermissions,
+  ],
+  'upload-guard': [uploadGuardPermissions, policyLocationPermissions, loggingPermissions],
 };
 
 export function collect(ctx: PermissionContext, functions: readonly FunctionName[]): Permission[] {

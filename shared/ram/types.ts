@@ -12,6 +12,9 @@ export interface PermissionContext {
   reportLocation?: string;
   /** The account id for resource ARNs (default `*`). */
   accountId?: string;
+  /** The functions' Simple Log Service project and logstore (s.yaml logConfig); default `*`. */
+  logProject?: string;
+  logStore?: string;
 }
 
 export interface Permission {

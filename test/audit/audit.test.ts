@@ -257,7 +257,7 @@ rules:
       to: 'AES256',
       ruleId: 'defaults',
     });
-    expect(line?.requestId).toMatch(/^[0-9A-F]{24}$/);
+    expect(line?.ossRequestId).toMatch(/^[0-9A-F]{24}$/);
   });
 
   it('applies and reads back KMS with SM4 data encryption, which ali-oss alone cannot send', async () => {

@@ -60,7 +60,7 @@ export function readCopySource(ctx: OssContext, req: OssRequest): CopySource {
 const unquote = (etag: string) => etag.replace(/^"|"$/g, '');
 
 /** `x-oss-copy-source-if-*`: a failed if-match / if-unmodified-since is 412, the others 304. */
-function sourceConditions(req: OssRequest, src: StoredObject): OssReply | undefined {
+export function sourceConditions(req: OssRequest, src: StoredObject): OssReply | undefined {
   const ifMatch = header(req, 'x-oss-copy-source-if-match');
   if (ifMatch !== undefined && unquote(ifMatch) !== unquote(src.etag)) {
     throw errors.preconditionFailed('x-oss-copy-source-if-match');

@@ -19,7 +19,7 @@ import {
   tagsFromHeader,
   xmlReply,
 } from './context.js';
-import { readCopySource } from './copy.js';
+import { readCopySource, sourceConditions } from './copy.js';
 import { errors } from './errors.js';
 import { checkContentMd5, checkOverwrite, storedHeadersFrom, writeHeaders } from './objects.js';
 import { resolveWriteSse, sseFromHeaders, sseHeaders } from './sse.js';
@@ -93,6 +93,9 @@ export function uploadPartCopy(ctx: OssContext, req: OssRequest): OssReply {
   const upload = uploadOf(req, bucket, key);
   const n = partNumber(req);
   const { object } = readCopySource(ctx, req);
+  // UploadPartCopy honours the same x-oss-copy-source-if-* conditions as CopyObject (OSS API reference).
+  const skip = sourceConditions(req, object);
+  if (skip) return skip;
   let body = object.body;
   const range = header(req, 'x-oss-copy-source-range');
   if (range !== undefined) {

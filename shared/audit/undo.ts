@@ -82,7 +82,7 @@ export async function undoRun(oss: UndoOss, report: Report, opts: UndoOptions): 
           region: f.region,
           from: describeConfig(action.to),
           to: describeConfig(action.from),
-          requestId,
+          ossRequestId: requestId,
           undoOf: report.runId,
         },
         'encryption restored',

@@ -26,6 +26,8 @@ export interface AuditOptions {
   regions?: string[];
   /** Only buckets whose name starts with this. */
   prefix?: string;
+  /** Audit exactly these buckets instead of listing the account (a change-triggered audit of one bucket). */
+  buckets?: BucketSummary[];
   /** Parallel bucket reads (default: the policy's limits.concurrency). */
   concurrency?: number;
   /** Epoch ms by which the report must be ready (a function's timeout); work stops `reserveMs` before. */
@@ -54,8 +56,9 @@ function findingError(err: unknown): FindingError {
 }
 
 async function listAll(deps: AuditDeps, opts: AuditOptions): Promise<BucketSummary[]> {
-  const all: BucketSummary[] = [];
   const regions = opts.regions ? new Set(opts.regions) : undefined;
+  if (opts.buckets) return opts.buckets.filter((b) => !regions || regions.has(b.region));
+  const all: BucketSummary[] = [];
   for await (const page of deps.oss.listBuckets({ prefix: opts.prefix, pageSize: 1000 })) {
     for (const b of page) if (!regions || regions.has(b.region)) all.push(b);
   }

@@ -282,3 +282,24 @@ rules:
     });
   });
 });
+
+describe('explicit bucket lists', () => {
+  it('audits only the buckets it is given, without listing the account', async () => {
+    // Prepare
+    world = await startWorld();
+    world.emu.oss.state.createBucket('one-bucket', 'cn-shanghai');
+    world.emu.oss.state.createBucket('other-bucket', 'cn-shanghai');
+
+    // Act
+    const report = await runAudit(world.runtime, {
+      policy: policyOf('version: 1\ndefaults: { remediate: true }'),
+      dryRun: false,
+      buckets: [{ name: 'one-bucket', region: 'cn-shanghai' }],
+    });
+
+    // Assess
+    expect(report.findings.map((f) => [f.bucket, f.status])).toEqual([['one-bucket', 'remediated']]);
+    expect(world.emu.oss.faults.count('ListBuckets')).toBe(0);
+    expect(world.emu.oss.state.getBucket('other-bucket')?.encryption).toBeNull();
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * `npm run build`: bundles each function for Function Compute (Node.js 20, CommonJS `index.handler`),
+ * minified with source maps, into dist/<function>/index.js, and prints each bundle's size.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface BuiltFunction {
+  name: string;
+  outfile: string;
+  bytes: number;
+  metafile: Metafile;
+}
+
+/** The functions: one folder each under functions/. */
+export function functionNames(): string[] {
+  return readdirSync(join(ROOT, 'functions')).filter((f) =>
+    statSync(join(ROOT, 'functions', f)).isDirectory(),
+  );
+}
+
+export async function buildFunctions(outDir = join(ROOT, 'dist')): Promise<BuiltFunction[]> {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const built: BuiltFunction[] = [];
+  for (const name of functionNames()) {
+    const outfile = join(outDir, name, 'index.js');
+    const result = await build({
+      entryPoints: [join(ROOT, 'functions', name, 'index.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      minify: true,
+      sourcemap: true,
+      metafile: true,
+      legalComments: 'none',
+      // urllib (under ali-oss) requires proxy-agent only when a proxy is configured, inside a try/catch.
+      external: ['proxy-agent'],
+      define: { __OSS_SSE_GUARD_VERSION__: JSON.stringify(version) },
+      // tool.ts reads package.json through import.meta.url only when unbundled; the define above wins.
+      logOverride: { 'empty-import-meta': 'silent' },
+      logLevel: 'warning',
+    });
+    built.push({ name, outfile, bytes: statSync(outfile).size, metafile: result.metafile });
+  }
+  return built;
+}
+
+/** Inputs reachable from the entry through static imports only (what loads at cold start). */
+export function staticallyReachable(metafile: Metafile, entry: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const path = stack.pop() as string;
+    if (seen.has(path)) continue;
+    seen.add(path);
+    for (const imp of metafile.inputs[path]?.imports ?? []) {
+      if (imp.kind !== 'dynamic-import' && !imp.external) stack.push(imp.path);
+    }
+  }
+  return seen;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  for (const f of await buildFunctions()) {
+    const modules = Object.keys(f.metafile.inputs).length;
+    console.log(
+      `dist/${f.name}/index.js  ${(f.bytes / 1024).toFixed(1)} KiB  (${modules} modules, handler index.handler)`,
+    );
+  }
+}

@@ -10,6 +10,7 @@ import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import type { Report } from '../shared/model.js';
 import { ossLocation } from '../shared/ram/types.js';
+import { reportSchema } from '../shared/report/report-schema.js';
 import { buildRuntime } from '../shared/runtime.js';
 import { cliLogger } from './output.js';
 
@@ -26,13 +27,14 @@ function parseReport(text: string, source: string): Report {
   } catch {
     throw new ConfigError(`--report: ${source} is not JSON; expected a JSON report written by audit`);
   }
-  const r = data as Partial<Report>;
-  if (r?.schemaVersion !== 1 || !Array.isArray(r.findings) || typeof r.runId !== 'string') {
+  const parsed = reportSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
     throw new ConfigError(
-      `--report: ${source} is not an oss-sse-guard report (schemaVersion 1 with findings)`,
+      `--report: ${source} is not an oss-sse-guard report (schemaVersion 1): ${issue?.path.join('.') || '(top level)'}: ${issue?.message}`,
     );
   }
-  return r as Report;
+  return parsed.data as Report;
 }
 
 function line(s: UndoStep): string {

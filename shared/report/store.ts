@@ -8,6 +8,7 @@ import type { OssGateway } from '../cloud/oss.js';
 import { CloudError } from '../errors.js';
 import type { Report, SseConfig } from '../model.js';
 import { ossLocation } from '../ram/types.js';
+import { reportSchema } from './report-schema.js';
 
 export interface ReportStore {
   /** Human-readable location, e.g. `reports/` or `oss://bucket/prefix/`. */
@@ -21,11 +22,12 @@ export interface ReportStore {
   write(path: string, content: string, contentType: string): Promise<string>;
 }
 
-function parseReport(text: string | undefined): Report | undefined {
+/** A stored report, or undefined when the text is not a valid schemaVersion 1 report. */
+export function parseReport(text: string | undefined): Report | undefined {
   if (!text) return undefined;
   try {
-    const data = JSON.parse(text) as Report;
-    return data && data.schemaVersion === 1 && Array.isArray(data.findings) ? data : undefined;
+    const parsed = reportSchema.safeParse(JSON.parse(text));
+    return parsed.success ? (parsed.data as Report) : undefined;
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@
  * the keys to try for an event key. A policy without an `objects` section gets the section's defaults:
  * every bucket and key, alert on anything without encryption.
  */
-import picomatch from 'picomatch';
+import { globMatch } from '../policy/glob.js';
 import { type ObjectsPolicy, objectsSchema, type Policy } from '../policy/schema.js';
 
 /** The `objects` section with its defaults filled in. */
@@ -11,28 +11,15 @@ export function objectsPolicy(policy: Policy): ObjectsPolicy {
   return policy.objects ?? objectsSchema.parse({});
 }
 
-const matchers = new Map<string, (s: string) => boolean>();
-function matches(patterns: readonly string[], value: string): boolean {
-  return patterns.some((p) => {
-    let m = matchers.get(p);
-    if (!m) {
-      // dot: keys such as `.well-known/x` or `logs/.tmp` are ordinary object names, not hidden files.
-      m = picomatch(p, { dot: true });
-      matchers.set(p, m);
-    }
-    return m(value);
-  });
-}
-
 /** Why the object is out of scope, or `undefined` when the guard must check it. */
 export function outOfScope(objects: ObjectsPolicy, bucket: string, key: string): string | undefined {
-  if (!matches(objects.buckets, bucket)) {
+  if (!globMatch(objects.buckets, bucket)) {
     return `bucket "${bucket}" is outside the policy (objects.buckets: ${objects.buckets.join(', ')})`;
   }
-  if (!matches(objects.include, key)) {
+  if (!globMatch(objects.include, key)) {
     return `key is not under objects.include (${objects.include.join(', ')})`;
   }
-  const excluded = objects.exclude.find((p) => matches([p], key));
+  const excluded = objects.exclude.find((p) => globMatch([p], key));
   if (excluded !== undefined) return `key is excluded by objects.exclude "${excluded}"`;
   return undefined;
 }

@@ -2,8 +2,8 @@
  * Evaluation, pure: policy x bucket x observed encryption -> verdict. No clock, no network: the time and
  * any key resolution are arguments.
  */
-import picomatch from 'picomatch';
 import type { SseConfig } from '../model.js';
+import { globMatch } from './glob.js';
 import {
   describeRequirement,
   isWeaker,
@@ -46,18 +46,6 @@ export interface Verdict {
   refused?: string;
   remediate: boolean;
   cis: string[];
-}
-
-const matcherCache = new Map<string, (s: string) => boolean>();
-function globMatch(patterns: readonly string[], value: string): boolean {
-  return patterns.some((p) => {
-    let m = matcherCache.get(p);
-    if (!m) {
-      m = picomatch(p, { dot: true });
-      matcherCache.set(p, m);
-    }
-    return m(value);
-  });
 }
 
 /** Whether a rule's selectors (all given ones) match the bucket. */

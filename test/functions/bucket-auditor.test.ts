@@ -13,6 +13,7 @@ import { handler } from '../../functions/bucket-auditor/index.js';
 import type { AuditSummary } from '../../shared/audit/job.js';
 import type { Report } from '../../shared/model.js';
 import { type Emulators, startEmulators } from '../emulator/index.js';
+import { stubFunctionEnv } from '../helpers/function-env.js';
 
 /** Function Compute "trigger event formats", timer trigger (shared wire sample fc-timer-event.json). */
 const TIMER_EVENT =
@@ -39,12 +40,7 @@ afterEach(() => {
 });
 
 function stubEndpoints() {
-  vi.stubEnv('OSS_SSE_GUARD_OSS_ENDPOINT', emu.oss.url);
-  vi.stubEnv('OSS_SSE_GUARD_KMS_ENDPOINT', emu.kms.url);
-  // The function must use its context's credentials, never these.
-  vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_ID', '');
-  vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_SECRET', '');
-  vi.stubEnv('LOG_LEVEL', 'silent');
+  stubFunctionEnv(emu);
 }
 
 describe('bucket-auditor timer function', () => {

@@ -14,6 +14,7 @@ import { type BuiltFunction, buildFunctions, staticallyReachable } from '../../s
 import type { FcHandler } from '../../shared/cloud/fc-context.js';
 import { type Emulators, startEmulators } from '../emulator/index.js';
 import { ossEvent, recordFor } from '../fixtures/events/builders.js';
+import { stubFunctionEnv } from '../helpers/function-env.js';
 
 const TIMER_EVENT =
   '{"triggerTime":"2018-02-09T05:49:00Z","triggerName":"timer-trigger","payload":"awesome-fc"}';
@@ -45,12 +46,7 @@ afterEach(() => {
 });
 
 function stubEnv(policy: string) {
-  vi.stubEnv('OSS_SSE_GUARD_OSS_ENDPOINT', emu.oss.url);
-  vi.stubEnv('OSS_SSE_GUARD_KMS_ENDPOINT', emu.kms.url);
-  vi.stubEnv('OSS_SSE_GUARD_POLICY', policy);
-  vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_ID', '');
-  vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_SECRET', '');
-  vi.stubEnv('LOG_LEVEL', 'silent');
+  stubFunctionEnv(emu, policy);
 }
 
 describe('built bundles', () => {

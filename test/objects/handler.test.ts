@@ -9,6 +9,7 @@ import { handler } from '../../functions/upload-guard/index.js';
 import type { GuardSummary } from '../../shared/objects/types.js';
 import type { Emulators } from '../emulator/index.js';
 import { type GuardEnv, ossEvent, recordFor, startGuardEnv } from '../fixtures/events/builders.js';
+import { stubFunctionEnv } from '../helpers/function-env.js';
 
 let env: GuardEnv;
 let emu: Emulators;
@@ -42,13 +43,7 @@ afterEach(() => {
 const errorMessage = (data: unknown) => (data as { errorMessage?: string }).errorMessage;
 
 function stubEnv(policy = ENCRYPT_POLICY) {
-  vi.stubEnv('OSS_SSE_GUARD_OSS_ENDPOINT', emu.oss.url);
-  vi.stubEnv('OSS_SSE_GUARD_KMS_ENDPOINT', emu.kms.url);
-  vi.stubEnv('OSS_SSE_GUARD_POLICY', policy);
-  // The function must use its context's STS credentials, never these.
-  vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_ID', '');
-  vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_SECRET', '');
-  vi.stubEnv('LOG_LEVEL', 'silent');
+  stubFunctionEnv(emu, policy);
 }
 
 describe('upload-guard function', () => {

@@ -2,7 +2,7 @@
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, PolicyError } from '../shared/errors.js';
 import { loadPolicy } from '../shared/policy/load.js';
-import { collect, type FunctionName, ramPolicy } from '../shared/ram/generate.js';
+import { collect, FUNCTION_NAMES, type FunctionName, ramPolicy } from '../shared/ram/generate.js';
 
 export interface RamPolicyFlags {
   policy?: string;
@@ -18,8 +18,8 @@ export async function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
   try {
     const settings = settingsFromEnv();
     const fnFlag = flags.function ?? 'all';
-    if (!['all', 'bucket-auditor', 'upload-guard'].includes(fnFlag)) {
-      throw new ConfigError(`--function: "${fnFlag}" must be all, bucket-auditor or upload-guard`);
+    if (fnFlag !== 'all' && !(FUNCTION_NAMES as readonly string[]).includes(fnFlag)) {
+      throw new ConfigError(`--function: "${fnFlag}" must be all or one of ${FUNCTION_NAMES.join(', ')}`);
     }
     if (flags.accountId !== undefined && !/^\d{1,32}$/.test(flags.accountId)) {
       throw new ConfigError(`--account-id: "${flags.accountId}" must be the numeric account id`);

@@ -1,6 +1,8 @@
 /**
  * Parsing the OSS event as Function Compute delivers it: a Buffer of `{"events":[...]}` (Function Compute
- * "trigger event formats", OSS trigger). Pure and total: bad input never throws, it becomes a skipped
+ * "trigger event formats", OSS trigger), or the same records routed through EventBridge: one CloudEvents
+ * event (`source: acs.oss`, the record in `data`), a list of them (event-streaming batches), or the bare
+ * record (the `RawData` event schema). Pure and total: bad input never throws, it becomes a skipped
  * record with a reason that names the field, so one malformed record never hides the others.
  *
  * Keys arrive as OSS stores them, not URL-encoded: the documentation's sample carries `"source/a.png"` and
@@ -8,6 +10,7 @@
  * decoded here; the inspection tries the URL-decoded form only when the key as given is not found.
  */
 import { eventText } from '../triggers.js';
+import { eventBridgeRecords } from '../watch/envelope.js';
 import type { SkippedRecord } from './types.js';
 
 /** Function Compute caps async event payloads far below this; anything larger is refused unparsed. */
@@ -189,6 +192,13 @@ export function parseOssEvent(event: Buffer | string | unknown): ParsedEvent {
   } catch (err) {
     return reject(`event is not JSON (${(err as Error).message.split('\n')[0]})`);
   }
+  const bridged = eventBridgeRecords(data);
+  if (bridged) {
+    const total = bridged.records.length + bridged.skipped.length;
+    if (total > MAX_RECORDS) return reject(`event has ${total} records; at most ${MAX_RECORDS} are accepted`);
+    const skipped = bridged.skipped.map((s): SkippedRecord => ({ kind: 'invalid', ...s }));
+    return parseRecords(bridged.records, total, skipped);
+  }
   if (!isObject(data)) return reject(`event must be a JSON object {"events":[...]}, got ${kindOf(data)}`);
   if (data.events === undefined) return reject('event has no "events" list; not an OSS trigger event');
   if (!Array.isArray(data.events)) return reject(`event "events" must be a list, got ${kindOf(data.events)}`);
@@ -196,12 +206,22 @@ export function parseOssEvent(event: Buffer | string | unknown): ParsedEvent {
   if (data.events.length > MAX_RECORDS) {
     return reject(`event has ${data.events.length} records; at most ${MAX_RECORDS} are accepted`);
   }
+  return parseRecords(
+    data.events.map((record, index) => ({ index, record })),
+    data.events.length,
+  );
+}
+
+function parseRecords(
+  list: ReadonlyArray<{ index: number; record: unknown }>,
+  total: number,
+  skipped: SkippedRecord[] = [],
+): ParsedEvent {
   const records: ObjectEvent[] = [];
-  const skipped: SkippedRecord[] = [];
-  data.events.forEach((raw, i) => {
-    const parsed = parseRecord(raw, i);
+  for (const { index, record } of list) {
+    const parsed = parseRecord(record, index);
     if ('operation' in parsed) records.push(parsed);
     else skipped.push(parsed);
-  });
-  return { total: data.events.length, records, skipped };
+  }
+  return { total, records, skipped };
 }

@@ -3,7 +3,9 @@
  * one Allow statement per distinct resource set, actions and resources sorted, so the output is stable.
  */
 import { auditPermissions } from '../audit/permissions.js';
+import { backfillCoordinatorPermissions, backfillWorkerPermissions } from '../backfill/permissions.js';
 import { uploadGuardPermissions } from '../objects/permissions.js';
+import { watchPermissions } from '../watch/permissions.js';
 import { policyLocationPermissions, reportLocationPermissions } from './policy-permissions.js';
 import type { Permission, PermissionContext, PermissionDeclaration } from './types.js';
 
@@ -18,7 +20,7 @@ export interface RamPolicyDocument {
   Statement: RamStatement[];
 }
 
-export type FunctionName = 'bucket-auditor' | 'upload-guard';
+export type FunctionName = 'bucket-auditor' | 'upload-guard' | 'bucket-watch' | 'backfill-worker';
 
 /** Function Compute writes the functions' logs with their role (s.yaml `logConfig`). */
 export const loggingPermissions: PermissionDeclaration = (ctx) => [
@@ -38,9 +40,21 @@ export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
     policyLocationPermissions,
     reportLocationPermissions,
     loggingPermissions,
+    // Its `backfill` mode; only for a policy that manages objects (has an `objects` section).
+    (ctx) => (ctx.policy.objects ? backfillCoordinatorPermissions(ctx) : []),
   ],
   'upload-guard': [uploadGuardPermissions, policyLocationPermissions, loggingPermissions],
+  'bucket-watch': [
+    watchPermissions,
+    policyLocationPermissions,
+    reportLocationPermissions,
+    loggingPermissions,
+  ],
+  'backfill-worker': [backfillWorkerPermissions, loggingPermissions],
 };
+
+/** Every function s.yaml deploys, in DECLARATIONS order (what `ram-policy --function all` should cover). */
+export const FUNCTION_NAMES = Object.keys(DECLARATIONS) as FunctionName[];
 
 export function collect(ctx: PermissionContext, functions: readonly FunctionName[]): Permission[] {
   return functions.flatMap((fn) => DECLARATIONS[fn].flatMap((d) => d(ctx)));

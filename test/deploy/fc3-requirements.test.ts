@@ -35,11 +35,28 @@ function validProps(): { [key: string]: Json } {
           filter: { key: { prefix: 'source/', suffix: '.png' } },
         },
       },
+      {
+        // fc3 docs/zh/yaml/example.md's Default-source trigger, with every field the schema requires.
+        triggerName: 'eventbridge',
+        triggerType: 'eventbridge',
+        triggerConfig: {
+          triggerEnable: true,
+          asyncInvocationType: false,
+          eventRuleFilterPattern: '{"source":["acs.oss"],"type":["oss:BucketCreated:PutBucket"]}',
+          eventSourceConfig: { eventSourceType: 'Default', eventSourceParameters: {} },
+          eventSinkConfig: { deliveryOption: { mode: 'event-driven', eventSchema: 'CloudEvents' } },
+          runOptions: { mode: 'event-driven' },
+        },
+      },
     ],
   };
 }
 
 type Props = ReturnType<typeof validProps>;
+function eventBridgeConfig(props: Props): { [key: string]: Json } {
+  const triggers = props.triggers as { [key: string]: Json }[];
+  return triggers[2]?.triggerConfig as { [key: string]: Json };
+}
 function ossConfig(props: Props): { [key: string]: Json } {
   const triggers = props.triggers as { [key: string]: Json }[];
   return triggers[1]?.triggerConfig as { [key: string]: Json };
@@ -164,5 +181,42 @@ describe('fc3 requirement checker', () => {
       'triggers[0].triggerType: "cron" is not one of cdn_events, eventbridge, http, log, mns_topic, oss, tablestore, timer',
     );
     expect(problems).toContain('triggers[1].triggerName: duplicate timer');
+  });
+  it('reports an eventbridge trigger without the fields the fc3 schema requires', () => {
+    // Prepare
+    const props = validProps();
+    const config = eventBridgeConfig(props);
+    delete config.runOptions;
+    delete config.eventSinkConfig;
+    config.eventSourceConfig = { eventSourceType: 'Default' };
+
+    // Act
+    const problems = checkFc3Props(props, schema);
+
+    // Assess
+    expect(problems).toEqual([
+      'triggers[2].triggerConfig.eventSinkConfig: required by fc3',
+      'triggers[2].triggerConfig.runOptions: required by fc3',
+      'triggers[2].triggerConfig.eventSourceConfig.eventSourceParameters: required by fc3',
+    ]);
+  });
+
+  it('reports eventbridge fields of the wrong type and a pattern that is not JSON', () => {
+    // Prepare
+    const props = validProps();
+    const config = eventBridgeConfig(props);
+    config.triggerEnable = 'yes';
+    config.eventRuleFilterPattern = "{source: ['acs.oss']}";
+    config.eventSinkConfig = { deliveryOption: 'CloudEvents' };
+
+    // Act
+    const problems = checkFc3Props(props, schema);
+
+    // Assess
+    expect(problems).toEqual([
+      'triggers[2].triggerConfig.eventSinkConfig.deliveryOption: must be an object',
+      'triggers[2].triggerConfig.triggerEnable: must be a boolean',
+      'triggers[2].triggerConfig.eventRuleFilterPattern: is not JSON',
+    ]);
   });
 });

@@ -116,6 +116,51 @@ function checkOss(schema: Obj, config: Obj, path: string, problems: string[]): v
   for (const k of keyRequired) checkString(filter.key, k, `${path}filter.key.`, problems);
 }
 
+/** `value` against a schema node's `type` (object, string, boolean), or a problem line. */
+function typeProblem(def: Json | undefined, value: Json | undefined, at: string): string | undefined {
+  if (value === undefined || !isObj(def)) return undefined;
+  const kind = Array.isArray(value) ? 'list' : value === null ? 'null' : typeof value;
+  if (def.type === 'object' && (kind !== 'object' || Array.isArray(value))) return `${at}: must be an object`;
+  if (def.type === 'string' && kind !== 'string') return `${at}: must be a string`;
+  if (def.type === 'boolean' && kind !== 'boolean') return `${at}: must be a boolean`;
+  return undefined;
+}
+
+function checkEventBridge(schema: Obj, config: Obj, path: string, problems: string[]): void {
+  const def = 'definitions.IEventBridge';
+  checkRequired(config, strings(schema, `${def}.required`), path, problems);
+  const props = at(schema, `${def}.properties`);
+  if (!isObj(props)) return;
+  for (const [name, sub] of Object.entries(props)) {
+    const problem = typeProblem(sub, config[name], `${path}${name}`);
+    if (problem) problems.push(problem);
+    const value = config[name];
+    // Nested objects (eventSourceConfig, eventSinkConfig): their own `required` and property types.
+    if (!isObj(sub) || !isObj(value) || !isObj(sub.properties)) continue;
+    if (Array.isArray(sub.required))
+      checkRequired(
+        value,
+        sub.required.filter((r): r is string => typeof r === 'string'),
+        `${path}${name}.`,
+        problems,
+      );
+    for (const [k, d] of Object.entries(sub.properties)) {
+      const nested = typeProblem(d, value[k], `${path}${name}.${k}`);
+      if (nested) problems.push(nested);
+    }
+  }
+  // The component passes the pattern on as text; EventBridge needs it to be a JSON object.
+  const pattern = config.eventRuleFilterPattern;
+  if (typeof pattern === 'string') {
+    try {
+      if (!isObj(JSON.parse(pattern) as Json))
+        problems.push(`${path}eventRuleFilterPattern: must be a JSON object`);
+    } catch {
+      problems.push(`${path}eventRuleFilterPattern: is not JSON`);
+    }
+  }
+}
+
 function checkTrigger(schema: Obj, trigger: Json, path: string, problems: string[]): void {
   if (!isObj(trigger)) {
     problems.push(`${path}: must be an object`);
@@ -138,6 +183,7 @@ function checkTrigger(schema: Obj, trigger: Json, path: string, problems: string
   }
   if (trigger.triggerType === 'timer') checkTimer(schema, config, `${p}triggerConfig.`, problems);
   if (trigger.triggerType === 'oss') checkOss(schema, config, `${p}triggerConfig.`, problems);
+  if (trigger.triggerType === 'eventbridge') checkEventBridge(schema, config, `${p}triggerConfig.`, problems);
 }
 
 /** Every problem fc3's schema would find in one resource's props (for the parts kept in the excerpt). */

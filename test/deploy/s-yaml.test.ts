@@ -34,6 +34,7 @@ const ALERT_VARS = [
   'OSS_SSE_GUARD_DINGTALK_URL',
   'OSS_SSE_GUARD_DINGTALK_SECRET',
 ];
+const FUNCTIONS = ['bucket-auditor', 'upload-guard', 'bucket-watch'];
 const OBJECT_CREATION_EVENTS = [
   'oss:ObjectCreated:PutObject',
   'oss:ObjectCreated:PostObject',
@@ -107,6 +108,7 @@ describe('s.yaml rendered by s preview', () => {
     expect(renderedRaw.edition).toBe('3.0.0');
     expect(Object.keys(obj(renderedRaw.resources, 'resources')).sort()).toEqual([
       'bucket-auditor',
+      'bucket-watch',
       'upload-guard',
     ]);
     // No access configured: the account ID is left for deploy time; nothing deployed is unresolved
@@ -117,7 +119,7 @@ describe('s.yaml rendered by s preview', () => {
 
   it('gives fc3 every property its schema requires, in the shapes it accepts', () => {
     // Prepare
-    const names = ['bucket-auditor', 'upload-guard'];
+    const names = FUNCTIONS;
 
     // Act
     const problems = names.flatMap((n) => checkFc3Props(props(n)).map((p) => `${n}: ${p}`));
@@ -128,7 +130,7 @@ describe('s.yaml rendered by s preview', () => {
   });
 
   it('deploys the built bundles: nodejs20, index.handler, code at dist/<function>', () => {
-    for (const fn of ['bucket-auditor', 'upload-guard']) {
+    for (const fn of FUNCTIONS) {
       // Prepare
       const p = props(fn);
 
@@ -208,6 +210,7 @@ describe('s.yaml rendered by s preview', () => {
       const expected = (DEPLOYER_ENV as Record<string, string>)[name] ?? '';
       expect(env('bucket-auditor')[name]).toBe(expected);
       expect(env('upload-guard')[name]).toBe(expected);
+      expect(env('bucket-watch')[name]).toBe(expected);
     }
   });
 
@@ -223,7 +226,7 @@ describe('s.yaml rendered by s preview', () => {
   });
 
   it('runs both functions as the role from vars and logs to the configured logstore', () => {
-    for (const fn of ['bucket-auditor', 'upload-guard']) {
+    for (const fn of FUNCTIONS) {
       // Prepare
       const p = props(fn);
 

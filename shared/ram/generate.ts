@@ -3,7 +3,6 @@
  * one Allow statement per distinct resource set, actions and resources sorted, so the output is stable.
  */
 import { auditPermissions } from '../audit/permissions.js';
-import { backfillCoordinatorPermissions, backfillWorkerPermissions } from '../backfill/permissions.js';
 import { uploadGuardPermissions } from '../objects/permissions.js';
 import { watchPermissions } from '../watch/permissions.js';
 import { policyLocationPermissions, reportLocationPermissions } from './policy-permissions.js';
@@ -20,7 +19,7 @@ export interface RamPolicyDocument {
   Statement: RamStatement[];
 }
 
-export type FunctionName = 'bucket-auditor' | 'upload-guard' | 'bucket-watch' | 'backfill-worker';
+export type FunctionName = 'bucket-auditor' | 'upload-guard' | 'bucket-watch';
 
 /** Function Compute writes the functions' logs with their role (s.yaml `logConfig`). */
 export const loggingPermissions: PermissionDeclaration = (ctx) => [
@@ -40,8 +39,6 @@ export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
     policyLocationPermissions,
     reportLocationPermissions,
     loggingPermissions,
-    // Its `backfill` mode; only for a policy that manages objects (has an `objects` section).
-    (ctx) => (ctx.policy.objects ? backfillCoordinatorPermissions(ctx) : []),
   ],
   'upload-guard': [uploadGuardPermissions, policyLocationPermissions, loggingPermissions],
   'bucket-watch': [
@@ -50,7 +47,6 @@ export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
     reportLocationPermissions,
     loggingPermissions,
   ],
-  'backfill-worker': [backfillWorkerPermissions, loggingPermissions],
 };
 
 /** Every function s.yaml deploys, in DECLARATIONS order (what `ram-policy --function all` should cover). */

@@ -48,3 +48,21 @@ export function buildRuntime(
     logger,
   };
 }
+
+/**
+ * One runtime per Function Compute instance, rebuilt when the context's STS credentials rotate (clients
+ * are built once per instance, not per invocation).
+ */
+export class RuntimeCache {
+  private entry: { accessKeyId: string; value: Runtime } | undefined;
+
+  get(settings: Settings, credentials: Credentials, logger: Logger): Runtime {
+    if (this.entry?.accessKeyId !== credentials.accessKeyId) {
+      this.entry = {
+        accessKeyId: credentials.accessKeyId,
+        value: buildRuntime(settings, credentials, logger),
+      };
+    }
+    return this.entry.value;
+  }
+}

@@ -15,16 +15,16 @@ import { credentialsFromContext } from '../../shared/cloud/credentials.js';
 import type { FcContext } from '../../shared/cloud/fc-context.js';
 import { settingsFromEnv } from '../../shared/config.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import { PolicyCache } from '../../shared/policy/cache.js';
 import type { LoadedPolicy } from '../../shared/policy/load.js';
 import { storeFor } from '../../shared/report/store.js';
-import { buildRuntime, type Runtime } from '../../shared/runtime.js';
+import { RuntimeCache } from '../../shared/runtime.js';
 import { BucketCoalescer, OwnAccessKeys } from '../../shared/watch/coalesce.js';
-import { PolicyCache } from '../../shared/watch/policy-cache.js';
 import type { RunOutcome, WatchSummary } from '../../shared/watch/types.js';
 import { watchEvents } from '../../shared/watch/watch.js';
 
 let baseLogger: Logger | undefined;
-let runtime: { accessKeyId: string; value: Runtime } | undefined;
+const runtimes = new RuntimeCache();
 const policies = new PolicyCache();
 const coalescer = new BucketCoalescer<RunOutcome>();
 const ownKeys = new OwnAccessKeys();
@@ -36,13 +36,7 @@ export async function handler(event: Buffer | string, context: FcContext): Promi
   const settings = settingsFromEnv();
   const credentials = credentialsFromContext(context);
   ownKeys.remember(credentials.accessKeyId);
-  if (runtime?.accessKeyId !== credentials.accessKeyId) {
-    runtime = {
-      accessKeyId: credentials.accessKeyId,
-      value: buildRuntime(settings, credentials, baseLogger),
-    };
-  }
-  const rt = runtime.value;
+  const rt = runtimes.get(settings, credentials, baseLogger);
   let loaded: LoadedPolicy;
   try {
     loaded = await policies.get(settings.policyRef, (bucket, key) => rt.oss.getObjectText(bucket, key));

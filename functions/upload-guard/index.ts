@@ -17,12 +17,13 @@ import { objectAlerter } from '../../shared/objects/alerts.js';
 import { guardObjects } from '../../shared/objects/guard.js';
 import { OwnWrites } from '../../shared/objects/own-writes.js';
 import type { GuardSummary } from '../../shared/objects/types.js';
-import { type LoadedPolicy, loadPolicy } from '../../shared/policy/load.js';
-import { buildRuntime, type Runtime } from '../../shared/runtime.js';
+import { PolicyCache } from '../../shared/policy/cache.js';
+import type { LoadedPolicy } from '../../shared/policy/load.js';
+import { RuntimeCache } from '../../shared/runtime.js';
 
 let baseLogger: Logger | undefined;
-let runtime: { accessKeyId: string; value: Runtime } | undefined;
-let policy: { ref: string; value: Promise<LoadedPolicy> } | undefined;
+const runtimes = new RuntimeCache();
+const policies = new PolicyCache();
 /** Versions this instance wrote, so the event of its own copy never starts another one. */
 const ownWrites = new OwnWrites();
 
@@ -32,25 +33,10 @@ export async function handler(event: Buffer | string, context: FcContext): Promi
   const log = baseLogger.child({ requestId: context.requestId });
   const settings = settingsFromEnv();
   const credentials = credentialsFromContext(context);
-  if (runtime?.accessKeyId !== credentials.accessKeyId) {
-    runtime = {
-      accessKeyId: credentials.accessKeyId,
-      value: buildRuntime(settings, credentials, baseLogger),
-    };
-  }
-  const rt = runtime.value;
-  const ref = settings.policyRef ?? '';
-  if (policy?.ref !== ref) {
-    const loading = loadPolicy(ref, (bucket, key) => rt.oss.getObjectText(bucket, key));
-    // A failed load is not cached: the next invocation tries again.
-    loading.catch(() => {
-      if (policy?.value === loading) policy = undefined;
-    });
-    policy = { ref, value: loading };
-  }
+  const rt = runtimes.get(settings, credentials, baseLogger);
   let loaded: LoadedPolicy;
   try {
-    loaded = await policy.value;
+    loaded = await policies.get(settings.policyRef, (bucket, key) => rt.oss.getObjectText(bucket, key));
   } catch (err) {
     log.error({ err: (err as Error).message }, 'upload guard policy could not be loaded');
     throw err;

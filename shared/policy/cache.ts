@@ -2,7 +2,7 @@
  * The policy, loaded once per Function Compute instance and reloaded when its reference changes. A failed
  * load is not kept, so the next invocation tries again (a policy object being uploaded, a transient 5xx).
  */
-import { type LoadedPolicy, loadPolicy, type ObjectTextReader } from '../policy/load.js';
+import { type LoadedPolicy, loadPolicy, type ObjectTextReader } from './load.js';
 
 /** One loaded policy per instance, keyed by its reference. */
 export class PolicyCache {

@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL } from '../shared/tool.js';
 import { auditCommand } from './audit.js';
+import { backfillCommand } from './backfill.js';
 import { checkObjectCommand } from './check-object.js';
 import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
@@ -50,6 +51,33 @@ export async function main(argv: string[]): Promise<number> {
     )
     .action(async (opts) => {
       code = await checkObjectCommand(opts);
+    });
+
+  program
+    .command('backfill')
+    .description(
+      'check the objects that already exist (and with --remediate encrypt them in place), fanned out over Function Compute or --local',
+    )
+    .requiredOption('--bucket <buckets>', 'bucket name(s), comma-separated')
+    .option('--prefix <prefix>', 'only keys under this prefix')
+    .option('--remediate', "encrypt in place where the policy's objects.action is encrypt", false)
+    .option('--local', 'run the workers in this process (small buckets) instead of Function Compute', false)
+    .option('--shards <n>', 'key ranges per bucket (default 8)')
+    .option(
+      '--out <dir>',
+      'report location: a folder (--local) or oss://bucket/prefix (default $OSS_SSE_GUARD_REPORT)',
+    )
+    .option(
+      '--policy <file>',
+      'policy file, oss://bucket/key, or inline YAML (default: $OSS_SSE_GUARD_POLICY)',
+    )
+    .option('--account-id <id>', 'account that owns the worker function (default $OSS_SSE_GUARD_ACCOUNT_ID)')
+    .option('--concurrency <n>', 'objects checked at once per worker (default 16)')
+    .addOption(new Option('--page-size <n>', 'keys per page and checkpoint (default 1000)').hideHelp())
+    .addOption(new Option('--workers <n>', '--local: workers at once (default 4)').hideHelp())
+    .addOption(new Option('--segment-seconds <s>', '--local: time per worker run (default 300)').hideHelp())
+    .action(async (opts) => {
+      code = await backfillCommand(opts);
     });
 
   const policy = program.command('policy').description('work with policy files');

@@ -4,6 +4,7 @@
  * A bad policy or setting makes the invocation fail (nothing is changed), so Function Compute reports it.
  */
 import { auditJob } from '../../shared/audit/job.js';
+import { type BackfillPayload, backfillRequestOf, fcTargetFromEnv } from '../../shared/backfill/payload.js';
 import { credentialsFromContext } from '../../shared/cloud/credentials.js';
 import type { FcContext } from '../../shared/cloud/fc-context.js';
 import { settingsFromEnv } from '../../shared/config.js';
@@ -16,6 +17,8 @@ let baseLogger: Logger | undefined;
 export async function handler(event: Buffer | string, context: FcContext) {
   baseLogger ??= createLogger({ base: { fn: 'bucket-auditor' } });
   const log = baseLogger.child({ requestId: context.requestId });
+  const backfill = backfillRequestOf(event);
+  if (backfill) return backfillMode(backfill, context, log);
   const timer = parseTimerEvent(event);
   log.info({ triggerName: timer.triggerName, triggerTime: timer.triggerTime }, 'audit triggered');
   const settings = settingsFromEnv();
@@ -29,4 +32,27 @@ export async function handler(event: Buffer | string, context: FcContext) {
     log.error({ err: (err as Error).message }, 'audit failed');
     throw err;
   }
+}
+
+/**
+ * `{"mode":"backfill",...}` (as the invoke event, or a timer's payload): coordinate a backfill of existing
+ * objects instead of the audit. Its code loads only here, so the scheduled audit's cold start is unchanged.
+ */
+async function backfillMode(request: BackfillPayload, context: FcContext, log: Logger) {
+  const { backfillJob } = await import('../../shared/backfill/job.js');
+  const { fcInvoker } = await import('../../shared/backfill/invoker.js');
+  const settings = settingsFromEnv();
+  const credentials = credentialsFromContext(context);
+  const invoker = fcInvoker({
+    credentials,
+    accountId: context.accountId,
+    region: context.region,
+    ...(settings.fcEndpoint ? { endpoint: settings.fcEndpoint } : {}),
+    ...fcTargetFromEnv(process.env),
+    logger: log,
+  });
+  const runtime = buildRuntime(settings, credentials, log);
+  const summary = await backfillJob(runtime, { settings, request, invoker, runId: context.requestId });
+  log.info({ summary }, 'backfill started');
+  return summary;
 }

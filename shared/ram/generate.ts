@@ -3,6 +3,7 @@
  * one Allow statement per distinct resource set, actions and resources sorted, so the output is stable.
  */
 import { auditPermissions } from '../audit/permissions.js';
+import { backfillCoordinatorPermissions, backfillWorkerPermissions } from '../backfill/permissions.js';
 import { uploadGuardPermissions } from '../objects/permissions.js';
 import { watchPermissions } from '../watch/permissions.js';
 import { policyLocationPermissions, reportLocationPermissions } from './policy-permissions.js';
@@ -19,7 +20,7 @@ export interface RamPolicyDocument {
   Statement: RamStatement[];
 }
 
-export type FunctionName = 'bucket-auditor' | 'upload-guard' | 'bucket-watch';
+export type FunctionName = 'bucket-auditor' | 'upload-guard' | 'bucket-watch' | 'backfill-worker';
 
 /** Function Compute writes the functions' logs with their role (s.yaml `logConfig`). */
 export const loggingPermissions: PermissionDeclaration = (ctx) => [
@@ -39,6 +40,8 @@ export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
     policyLocationPermissions,
     reportLocationPermissions,
     loggingPermissions,
+    // Its `backfill` mode; only for a policy that manages objects (has an `objects` section).
+    (ctx) => (ctx.policy.objects ? backfillCoordinatorPermissions(ctx) : []),
   ],
   'upload-guard': [uploadGuardPermissions, policyLocationPermissions, loggingPermissions],
   'bucket-watch': [
@@ -47,6 +50,7 @@ export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
     reportLocationPermissions,
     loggingPermissions,
   ],
+  'backfill-worker': [backfillWorkerPermissions, loggingPermissions],
 };
 
 /** Every function s.yaml deploys, in DECLARATIONS order (what `ram-policy --function all` should cover). */

@@ -34,7 +34,7 @@ const ALERT_VARS = [
   'OSS_SSE_GUARD_DINGTALK_URL',
   'OSS_SSE_GUARD_DINGTALK_SECRET',
 ];
-const FUNCTIONS = ['bucket-auditor', 'upload-guard', 'bucket-watch'];
+const FUNCTIONS = ['bucket-auditor', 'upload-guard', 'bucket-watch', 'backfill-worker'];
 const OBJECT_CREATION_EVENTS = [
   'oss:ObjectCreated:PutObject',
   'oss:ObjectCreated:PostObject',
@@ -107,6 +107,7 @@ describe('s.yaml rendered by s preview', () => {
     expect(preview.ms).toBeLessThan(20_000);
     expect(renderedRaw.edition).toBe('3.0.0');
     expect(Object.keys(obj(renderedRaw.resources, 'resources')).sort()).toEqual([
+      'backfill-worker',
       'bucket-auditor',
       'bucket-watch',
       'upload-guard',

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { AuditDeps, KeyInfo, KeyInspector } from './audit/deps.js';
+import { AdaptiveLimit, isThrottling } from './cloud/adaptive-limit.js';
 import type { Credentials } from './cloud/credentials.js';
 import type { KmsGatewayOptions } from './cloud/kms.js';
 import { OssGateway } from './cloud/oss.js';
@@ -43,6 +44,9 @@ export function buildRuntime(
       homeRegion: settings.homeRegion,
       logger,
       retry,
+      // OSS answers its QPS limits with 503: halve the calls in flight, probe back up. 512 is the CLI's
+      // highest --concurrency; the audit's own bound applies below it.
+      limit: new AdaptiveLimit({ max: 512, isThrottle: isThrottling }),
     }),
     kms: lazyKms({ credentials, endpoint: settings.kmsEndpoint, retry }),
     logger,

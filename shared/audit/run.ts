@@ -4,7 +4,6 @@
  * One failing bucket never stops the others; every listed bucket appears in the findings exactly once.
  */
 import { randomUUID } from 'node:crypto';
-import pLimit from 'p-limit';
 import type { BucketSummary } from '../cloud/oss.js';
 import { CloudError, describeError } from '../errors.js';
 import type { Finding, FindingError, Report, SseConfig } from '../model.js';
@@ -13,6 +12,7 @@ import { type BucketRef, evaluate, policyNeedsTags, resolveRule, type Verdict } 
 import { describeConfig, sameConfig } from '../policy/levels.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { TOOL } from '../tool.js';
+import { mapBounded, mapPaged } from './bounded.js';
 import type { AuditDeps } from './deps.js';
 import { systemClock } from './deps.js';
 import { type Decision, keyCheckId, keysToCheck, plan } from './plan.js';
@@ -55,14 +55,17 @@ function findingError(err: unknown): FindingError {
   return { code: 'InternalError', message: describeError(err) };
 }
 
-async function listAll(deps: AuditDeps, opts: AuditOptions): Promise<BucketSummary[]> {
+/** The buckets to audit, page by page: the account's listing, or the buckets given. */
+async function* bucketPages(deps: AuditDeps, opts: AuditOptions): AsyncGenerator<BucketSummary[]> {
   const regions = opts.regions ? new Set(opts.regions) : undefined;
-  if (opts.buckets) return opts.buckets.filter((b) => !regions || regions.has(b.region));
-  const all: BucketSummary[] = [];
-  for await (const page of deps.oss.listBuckets({ prefix: opts.prefix, pageSize: 1000 })) {
-    for (const b of page) if (!regions || regions.has(b.region)) all.push(b);
+  const wanted = (b: BucketSummary) => !regions || regions.has(b.region);
+  if (opts.buckets) {
+    yield opts.buckets.filter(wanted);
+    return;
   }
-  return all;
+  for await (const page of deps.oss.listBuckets({ prefix: opts.prefix, pageSize: 1000 })) {
+    yield page.filter(wanted);
+  }
 }
 
 /** Runs one audit and returns its report. Throws only when the bucket list itself cannot be read. */
@@ -76,36 +79,36 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
     opts.deadline === undefined ? Number.POSITIVE_INFINITY : opts.deadline - (opts.reserveMs ?? 3000);
   const timeLeft = () => clock.now().getTime() < stopAt;
 
-  const buckets = await listAll(deps, opts);
-  log.info({ buckets: buckets.length, dryRun: opts.dryRun }, 'buckets listed');
-
   // Read: encryption (and tags when a rule selects by them), bounded, deadline-aware.
   const needsTags = policyNeedsTags(policy);
-  const limit = pLimit(opts.concurrency ?? policy.limits.concurrency);
+  const concurrency = opts.concurrency ?? policy.limits.concurrency;
   let checked = 0;
-  const observations = await Promise.all(
-    buckets.map((b) =>
-      limit(async (): Promise<Observation> => {
-        const ref: BucketRef = { name: b.name, region: b.region };
-        if (!timeLeft()) return { kind: 'skipped', bucket: ref };
-        const retry = { deadline: stopAt };
-        try {
-          if (needsTags) ref.tags = await deps.oss.getBucketTags(ref, retry);
-          const observed = await deps.oss.getBucketEncryption(ref, retry);
-          return { kind: 'ok', bucket: ref, observed };
-        } catch (err) {
-          const error = findingError(err);
-          log.warn(
-            { bucket: b.name, region: b.region, code: error.code, ossRequestId: error.requestId },
-            'bucket not checked',
-          );
-          return { kind: 'error', bucket: ref, error };
-        } finally {
-          checked += 1;
-          opts.onProgress?.(checked, buckets.length);
-        }
-      }),
-    ),
+  // Reading starts with the first page while the next ones are listed; a listing failure still throws
+  // before anything is changed.
+  const observations = await mapPaged(
+    bucketPages(deps, opts),
+    concurrency,
+    async (b, _index, listed): Promise<Observation> => {
+      const ref: BucketRef = { name: b.name, region: b.region };
+      if (!timeLeft()) return { kind: 'skipped', bucket: ref };
+      const retry = { deadline: stopAt };
+      try {
+        if (needsTags) ref.tags = await deps.oss.getBucketTags(ref, retry);
+        const observed = await deps.oss.getBucketEncryption(ref, retry);
+        return { kind: 'ok', bucket: ref, observed };
+      } catch (err) {
+        const error = findingError(err);
+        log.warn(
+          { bucket: b.name, region: b.region, code: error.code, ossRequestId: error.requestId },
+          'bucket not checked',
+        );
+        return { kind: 'error', bucket: ref, error };
+      } finally {
+        checked += 1;
+        opts.onProgress?.(checked, listed);
+      }
+    },
+    { onListed: (count) => log.info({ buckets: count, dryRun: opts.dryRun }, 'buckets listed') },
   );
 
   // Resolve every CMK the policy names for these buckets' regions (evaluation compares keys by id).
@@ -141,49 +144,44 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
   const decisions = new Map<Verdict, Decision>(okVerdicts.map((v, i) => [v, planned[i] ?? { kind: 'none' }]));
 
   // Apply, bounded, then read back.
-  const findings = await Promise.all(
-    observations.map((o, i) =>
-      limit(async (): Promise<Finding> => {
-        const v = verdicts[i];
-        if (o.kind === 'skipped' || !v) {
-          const rule = resolveRule(policy, o.bucket);
-          const base = {
-            bucket: o.bucket.name,
-            region: o.bucket.region,
-            observed: null,
-            required: null,
-            ruleId: rule.ruleId,
-          };
-          if (o.kind === 'error')
-            return { ...base, status: 'error', reason: o.error.message, error: o.error };
-          return {
-            ...base,
-            status: 'error',
-            reason: 'not checked: the run reached its deadline first',
-            error: { code: 'NotChecked', message: 'not checked before the deadline' },
-          };
-        }
-        const finding: Finding = {
-          bucket: v.bucket.name,
-          region: v.bucket.region,
-          status: v.status,
-          observed: v.observed,
-          required: v.required,
-          ruleId: v.ruleId,
-          requirement: v.requirement,
-          reason: v.reason,
-          cis: v.cis,
-        };
-        const d = decisions.get(v) ?? { kind: 'none' };
-        return applyDecision(deps, finding, v, d, {
-          stopAt,
-          timeLeft,
-          resolve: resolverFor(v.bucket.region),
-          log,
-        });
-      }),
-    ),
-  );
+  const findings = await mapBounded(observations, concurrency, async (o, i): Promise<Finding> => {
+    const v = verdicts[i];
+    if (o.kind === 'skipped' || !v) {
+      const rule = resolveRule(policy, o.bucket);
+      const base = {
+        bucket: o.bucket.name,
+        region: o.bucket.region,
+        observed: null,
+        required: null,
+        ruleId: rule.ruleId,
+      };
+      if (o.kind === 'error') return { ...base, status: 'error', reason: o.error.message, error: o.error };
+      return {
+        ...base,
+        status: 'error',
+        reason: 'not checked: the run reached its deadline first',
+        error: { code: 'NotChecked', message: 'not checked before the deadline' },
+      };
+    }
+    const finding: Finding = {
+      bucket: v.bucket.name,
+      region: v.bucket.region,
+      status: v.status,
+      observed: v.observed,
+      required: v.required,
+      ruleId: v.ruleId,
+      requirement: v.requirement,
+      reason: v.reason,
+      cis: v.cis,
+    };
+    const d = decisions.get(v) ?? { kind: 'none' };
+    return applyDecision(deps, finding, v, d, {
+      stopAt,
+      timeLeft,
+      resolve: resolverFor(v.bucket.region),
+      log,
+    });
+  });
 
   const unchecked = observations.filter((o) => o.kind === 'skipped').length;
   const report: Report = {

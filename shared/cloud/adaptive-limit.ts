@@ -1,8 +1,8 @@
 /**
  * An adaptive concurrency limit (AIMD, as TCP congestion control): at most `limit` calls run at once; a
  * throttling answer (HTTP 503 `MetaOperationQpsLimitExceeded`..., 429) halves the calls in flight, and successes
- * while the limit is in use raise it by about one per round trip (`increase / limit` per success). The
- * others wait in arrival order.
+ * while the limit is in use raise it by `increase` for every `limit` of them (about one per round trip).
+ * The others wait in arrival order.
  *
  * One throttling episode halves the limit once: a throttled call that started before the latest decrease
  * saw the old, larger limit, so it says nothing new (each decrease opens an epoch; calls remember theirs).
@@ -50,6 +50,8 @@ export class AdaptiveLimit {
   private current: number;
   private active = 0;
   private epoch = 0;
+  /** Successes at full use since the last change of the limit. */
+  private credit = 0;
   /** FIFO of waiters; `head` avoids O(n) shifts on long queues. */
   private readonly waiting: Array<(() => void) | undefined> = [];
   private head = 0;
@@ -97,7 +99,7 @@ export class AdaptiveLimit {
       const result = await fn();
       this.stats.successes += 1;
       // Grow only while the limit is what holds calls back; an idle limit proves nothing.
-      if (saturated()) this.current = Math.min(this.max, this.current + this.increase / this.current);
+      if (saturated()) this.grow();
       return result;
     } catch (err) {
       if (this.isThrottle(err)) this.onThrottle(epoch);
@@ -107,6 +109,13 @@ export class AdaptiveLimit {
     }
   }
 
+  private grow(): void {
+    this.credit += 1;
+    if (this.credit < this.limit) return;
+    this.credit = 0;
+    this.current = Math.min(this.max, this.current + this.increase);
+  }
+
   private onThrottle(epoch: number): void {
     this.stats.throttles += 1;
     if (epoch !== this.epoch) return;
@@ -114,7 +123,8 @@ export class AdaptiveLimit {
     this.stats.decreases += 1;
     // Halve what was really in flight: a limit above what the caller ever runs would otherwise take
     // several throttled round trips to bite.
-    this.current = Math.max(this.min, Math.min(this.current, this.active) * this.backoff);
+    this.current = Math.max(this.min, Math.floor(Math.min(this.current, this.active) * this.backoff));
+    this.credit = 0;
     this.stats.lowest = Math.min(this.stats.lowest, this.limit);
   }
 

@@ -5,8 +5,10 @@
  * `oss-<region>`, `putBucketEncryption` unable to send `KMSDataEncryption`.
  */
 import OSS from 'ali-oss';
+import { XMLParser } from 'fast-xml-parser';
 import type { Logger } from 'pino';
 import type { SseConfig } from '../model.js';
+import type { AdaptiveLimit } from './adaptive-limit.js';
 import type { Credentials } from './credentials.js';
 import { toCloudError } from './oss-errors.js';
 import { type RetryOptions, withRetry } from './retry.js';
@@ -33,6 +35,8 @@ export interface OssGatewayOptions {
   logger?: Logger;
   /** The region used for account-wide calls (ListBuckets); default cn-hangzhou. */
   homeRegion?: string;
+  /** Bounds the calls in flight, adapting to throttling; every attempt runs through it (not the backoff). */
+  limit?: AdaptiveLimit;
 }
 
 /** A page of ListBuckets. */
@@ -70,11 +74,23 @@ interface RequestCapable {
     method: string;
     bucket: string;
     subres: string;
-    content: Buffer;
-    mime: string;
+    content?: Buffer;
+    mime?: string;
     successStatuses: number[];
-  }): Promise<{ status: number; res: { headers: Record<string, string> } }>;
+  }): Promise<{ status: number; data?: Buffer; res: { headers: Record<string, string> } }>;
 }
+
+/** Small, flat OSS answers (GetBucketEncryption, errors): values kept as text, entities decoded. */
+const xmlParser = new XMLParser({ parseTagValue: false, ignoreDeclaration: true, ignoreAttributes: true });
+
+/** The child elements of an answer's root element, as text (missing elements are undefined). */
+export function rootFields(xml: string): Record<string, unknown> {
+  const doc = xml.trim() === '' ? {} : (xmlParser.parse(xml) as Record<string, unknown>);
+  const root = Object.values(doc)[0];
+  return root && typeof root === 'object' ? (root as Record<string, unknown>) : {};
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function requestIdOf(res: { headers?: Record<string, unknown> } | undefined): string | undefined {
   const id = res?.headers?.['x-oss-request-id'];
@@ -152,7 +168,7 @@ export class OssGateway {
     return withRetry(
       async () => {
         try {
-          return await fn();
+          return await (this.opts.limit ? this.opts.limit.run(fn) : fn());
         } catch (err) {
           throw toCloudError(err, subject);
         }
@@ -209,13 +225,34 @@ export class OssGateway {
   /** The bucket's default encryption; `null` for 404 NoSuchServerSideEncryptionRule (a normal state). */
   async getBucketEncryption(b: BucketLocation, retry?: RetryOptions): Promise<SseConfig | null> {
     const subject = `Bucket "${b.name}" (${b.region}): GetBucketEncryption`;
-    try {
-      const result = await this.call(subject, () => this.client(b.region).getBucketEncryption(b.name), retry);
-      return parseEncryption(result.encryption);
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NoSuchServerSideEncryptionRule') return null;
-      throw err;
-    }
+    const client = this.client(b.region) as unknown as RequestCapable;
+    // ali-oss's generic path with 404 as an answer: no xml2js on the 200, none (and no Error with a stack)
+    // on the 404 NoSuchServerSideEncryptionRule that every unencrypted bucket answers.
+    return this.call(
+      subject,
+      async () => {
+        const result = await client.request({
+          method: 'GET',
+          bucket: b.name,
+          subres: 'encryption',
+          successStatuses: [200, 404],
+        });
+        const fields = rootFields(result.data ? result.data.toString('utf8') : '');
+        // 200: <ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault>... (OSS API reference).
+        if (result.status === 200) return parseEncryption(fields.ApplyServerSideEncryptionByDefault);
+        const code = text(fields.Code) ?? 'NoSuchBucket';
+        if (code === 'NoSuchServerSideEncryptionRule') return null;
+        // Any other 404 (NoSuchBucket...) is thrown in ali-oss's error shape, so `call` normalises it as usual.
+        throw Object.assign(new Error(text(fields.Message) ?? 'Not Found'), {
+          name: `${code}Error`,
+          code,
+          status: 404,
+          requestId: text(fields.RequestId) ?? result.res.headers['x-oss-request-id'],
+          ecCode: text(fields.EC),
+        });
+      },
+      retry,
+    );
   }
 
   /**

@@ -56,24 +56,30 @@ export async function publishReport(input: Report, opts: PublishOptions): Promis
     });
     report.alerts = [...problems, ...sent];
   }
-  const files: Array<{ name: string; path: string; content: string; ext: string }> = [];
+  // One format in memory at a time: rendered, written, hashed, dropped (a 100,000-bucket run renders to
+  // ~90 MB of text). Only the JSON is kept, for latest.json.
+  const written: string[] = [];
+  const manifestLines: Array<{ name: string; line: string }> = [];
+  let json: string | undefined;
   for (const format of new Set<Format>([...opts.formats, 'json'])) {
     const ext = EXTENSIONS[format];
     const path = opts.store.runPath(report, ext);
-    files.push({ name: path.split('/').pop() ?? path, path, content: render(report, format), ext });
+    const name = path.split('/').pop() ?? path;
+    const content = render(report, format);
+    if (format === 'json') json = content;
+    written.push(await opts.store.write(path, content, CONTENT_TYPES[ext] ?? 'text/plain'));
+    manifestLines.push({ name, line: buildManifest([{ name, content }]) });
   }
-  const written: string[] = [];
-  for (const f of files)
-    written.push(await opts.store.write(f.path, f.content, CONTENT_TYPES[f.ext] ?? 'text/plain'));
-  const manifest = buildManifest(files.map((f) => ({ name: f.name, content: f.content })));
+  manifestLines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   written.push(
     await opts.store.write(
       opts.store.runPath(report, MANIFEST_EXTENSION),
-      manifest,
+      manifestLines.map((l) => l.line).join(''),
       CONTENT_TYPES[MANIFEST_EXTENSION] ?? '',
     ),
   );
-  const json = files.find((f) => f.ext === 'json')?.content ?? render(report, 'json');
-  written.push(await opts.store.write(opts.store.latestPath(), json, 'application/json'));
+  written.push(
+    await opts.store.write(opts.store.latestPath(), json ?? render(report, 'json'), 'application/json'),
+  );
   return { report, written };
 }

@@ -11,6 +11,8 @@ export default defineConfig({
       provider: 'v8',
       include: ['shared/**/*.ts'],
       reporter: ['text-summary'],
+      // STYLE.md: keep shared/ above 90 % of lines.
+      thresholds: { lines: 90 },
     },
   },
 });

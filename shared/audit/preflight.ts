@@ -3,7 +3,7 @@
  * the bucket's region (DESIGN.md section 3). Aliases and ARNs resolve through DescribeKey.
  */
 import { CloudError, describeError } from '../errors.js';
-import type { KeyInspector } from './deps.js';
+import type { KeyInfo, KeyInspector } from './deps.js';
 import type { KeyCheck } from './plan.js';
 import { keyCheckId } from './plan.js';
 
@@ -46,4 +46,24 @@ export async function checkKeys(
   };
   await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
   return out;
+}
+
+/**
+ * DescribeKey once per key and region for the life of the returned inspector, however many objects or
+ * buckets name the key. A failure is not remembered, so the next caller asks again.
+ */
+export function memoKms(kms: KeyInspector): KeyInspector {
+  const cache = new Map<string, Promise<KeyInfo>>();
+  return {
+    describeKey(ref, region) {
+      const id = `${region}|${ref}`;
+      let p = cache.get(id);
+      if (!p) {
+        p = kms.describeKey(ref, region);
+        p.catch(() => cache.delete(id));
+        cache.set(id, p);
+      }
+      return p;
+    },
+  };
 }

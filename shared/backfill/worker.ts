@@ -6,8 +6,9 @@
  * found encrypted (the guard's state check) and not copied again.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock, KeyInfo, KeyInspector } from '../audit/deps.js';
+import type { Clock, KeyInspector } from '../audit/deps.js';
 import { systemClock } from '../audit/deps.js';
+import { memoKms } from '../audit/preflight.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { Logger } from '../log.js';
 import { OwnWrites } from '../objects/own-writes.js';
@@ -50,23 +51,6 @@ export interface WorkerResult {
   /** Objects this invocation checked. */
   objects: number;
   nextSeq: number;
-}
-
-/** DescribeKey once per key and region for the whole invocation; failures are not remembered. */
-function memoKms(kms: KeyInspector): KeyInspector {
-  const cache = new Map<string, Promise<KeyInfo>>();
-  return {
-    describeKey(ref, region) {
-      const id = `${region}|${ref}`;
-      let p = cache.get(id);
-      if (!p) {
-        p = kms.describeKey(ref, region);
-        p.catch(() => cache.delete(id));
-        cache.set(id, p);
-      }
-      return p;
-    },
-  };
 }
 
 /** The policy the guard code applies: the manifest's objects section; a dry run never encrypts. */

@@ -5,8 +5,9 @@
  * cloud error happened, so the Function Compute handler can fail the invocation and be retried (a retry
  * is safe: objects already encrypted are found `encrypted` and not copied again).
  */
-import type { Clock, KeyInfo, KeyInspector } from '../audit/deps.js';
+import type { Clock, KeyInspector } from '../audit/deps.js';
 import { systemClock } from '../audit/deps.js';
+import { memoKms } from '../audit/preflight.js';
 import { type ObjectGateway, OssObjects } from '../cloud/oss-objects.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import { CloudError, describeError } from '../errors.js';
@@ -50,22 +51,6 @@ interface Context {
   policy: ObjectsPolicy;
   requirement: string;
   clock: Clock;
-}
-
-/** DescribeKey once per key and region per invocation, however many records name it. */
-function memoKms(kms: KeyInspector): KeyInspector {
-  const cache = new Map<string, Promise<KeyInfo>>();
-  return {
-    describeKey(ref, region) {
-      const id = `${region}|${ref}`;
-      let p = cache.get(id);
-      if (!p) {
-        p = kms.describeKey(ref, region);
-        cache.set(id, p);
-      }
-      return p;
-    },
-  };
 }
 
 function errorOf(err: unknown): NonNullable<ObjectFinding['error']> {

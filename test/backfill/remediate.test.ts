@@ -13,7 +13,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import FC from '@alicloud/fc2';
+import type FC from '@alicloud/fc2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler as workerHandler } from '../../functions/backfill-worker/index.js';
 import { handler as auditorHandler } from '../../functions/bucket-auditor/index.js';
@@ -22,6 +22,7 @@ import { localBackfill } from '../../shared/backfill/job.js';
 import type { BackfillReport, WorkerJob } from '../../shared/backfill/types.js';
 import type { WorkerResult } from '../../shared/backfill/worker.js';
 import type { FcContext } from '../../shared/cloud/fc-context.js';
+import { fcClient } from '../helpers/function-env.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
 import {
   AUDITOR_FUNCTION,
@@ -80,12 +81,7 @@ beforeAll(async () => {
     },
     { timeoutSec: 0.5 },
   );
-  fc = new FC(emu.accountId, {
-    accessKeyID: emu.credentials.accessKeyId,
-    accessKeySecret: emu.credentials.accessKeySecret,
-    region: 'cn-hangzhou',
-    endpoint: emu.fc.url,
-  });
+  fc = fcClient(emu);
   fc.version = '2023-03-30';
 }, 30_000);
 

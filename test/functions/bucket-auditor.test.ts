@@ -7,13 +7,13 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import FC from '@alicloud/fc2';
+import type FC from '@alicloud/fc2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/bucket-auditor/index.js';
 import type { AuditSummary } from '../../shared/audit/job.js';
 import type { Report } from '../../shared/model.js';
 import { type Emulators, startEmulators } from '../emulator/index.js';
-import { stubFunctionEnv } from '../helpers/function-env.js';
+import { fcClient, stubFunctionEnv } from '../helpers/function-env.js';
 
 /** Function Compute "trigger event formats", timer trigger (shared wire sample fc-timer-event.json). */
 const TIMER_EVENT =
@@ -25,12 +25,7 @@ let fc: FC;
 beforeAll(async () => {
   emu = await startEmulators({ seed: 'demo' });
   emu.fc.register('oss-sse-guard', 'bucket-auditor', handler, { timeoutSec: 30 });
-  fc = new FC(emu.accountId, {
-    accessKeyID: emu.credentials.accessKeyId,
-    accessKeySecret: emu.credentials.accessKeySecret,
-    region: 'cn-hangzhou',
-    endpoint: emu.fc.url,
-  });
+  fc = fcClient(emu);
 });
 afterAll(async () => {
   await emu.close();

@@ -8,13 +8,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import FC from '@alicloud/fc2';
+import type FC from '@alicloud/fc2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type BuiltFunction, buildFunctions, staticallyReachable } from '../../scripts/build.js';
 import type { FcHandler } from '../../shared/cloud/fc-context.js';
 import { type Emulators, startEmulators } from '../emulator/index.js';
 import { ossEvent, recordFor } from '../fixtures/events/builders.js';
-import { stubFunctionEnv } from '../helpers/function-env.js';
+import { fcClient, stubFunctionEnv } from '../helpers/function-env.js';
 
 const TIMER_EVENT =
   '{"triggerTime":"2018-02-09T05:49:00Z","triggerName":"timer-trigger","payload":"awesome-fc"}';
@@ -31,12 +31,7 @@ beforeAll(async () => {
     const { handler } = require(b.outfile) as { handler: FcHandler };
     emu.fc.register('oss-sse-guard', b.name, handler, { timeoutSec: 30 });
   }
-  fc = new FC(emu.accountId, {
-    accessKeyID: emu.credentials.accessKeyId,
-    accessKeySecret: emu.credentials.accessKeySecret,
-    region: 'cn-hangzhou',
-    endpoint: emu.fc.url,
-  });
+  fc = fcClient(emu);
 }, 60_000);
 afterAll(async () => {
   await emu?.close();

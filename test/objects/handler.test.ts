@@ -3,13 +3,13 @@
  * Compute emulator with an OSS trigger event; the handler runs with the context's STS credentials against
  * the OSS and KMS emulators, and fails the invocation only for a retryable cloud error.
  */
-import FC from '@alicloud/fc2';
+import type FC from '@alicloud/fc2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/upload-guard/index.js';
 import type { GuardSummary } from '../../shared/objects/types.js';
 import type { Emulators } from '../emulator/index.js';
 import { type GuardEnv, ossEvent, recordFor, startGuardEnv } from '../fixtures/events/builders.js';
-import { stubFunctionEnv } from '../helpers/function-env.js';
+import { fcClient, stubFunctionEnv } from '../helpers/function-env.js';
 
 let env: GuardEnv;
 let emu: Emulators;
@@ -21,12 +21,7 @@ beforeAll(async () => {
   env = await startGuardEnv();
   emu = env.emu;
   emu.fc.register('oss-sse-guard', 'upload-guard', handler, { timeoutSec: 30 });
-  fc = new FC(emu.accountId, {
-    accessKeyID: emu.credentials.accessKeyId,
-    accessKeySecret: emu.credentials.accessKeySecret,
-    region: 'cn-hangzhou',
-    endpoint: emu.fc.url,
-  });
+  fc = fcClient(emu);
   emu.oss.state.createBucket('fc-guard', 'cn-hangzhou');
 });
 

@@ -83,3 +83,32 @@ describe('bounded mapping', () => {
     expect(seen.length).toBeLessThanOrEqual(1);
   });
 });
+
+describe('memoKms', () => {
+  it('describes each key once per region and asks again after a failure', async () => {
+    // Prepare
+    const { memoKms } = await import('../../shared/audit/preflight.js');
+    const calls: string[] = [];
+    let fail = true;
+    const kms = memoKms({
+      async describeKey(ref, region) {
+        calls.push(`${region}|${ref}`);
+        if (ref === 'flaky' && fail) {
+          fail = false;
+          throw new Error('throttled');
+        }
+        return { keyId: ref, arn: `acs:kms:${region}:1:key/${ref}`, state: 'Enabled', region };
+      },
+    });
+
+    // Act
+    await Promise.all([kms.describeKey('k', 'cn-hangzhou'), kms.describeKey('k', 'cn-hangzhou')]);
+    await kms.describeKey('k', 'cn-beijing');
+    await kms.describeKey('flaky', 'cn-hangzhou').catch(() => undefined);
+    const second = await kms.describeKey('flaky', 'cn-hangzhou');
+
+    // Assess
+    expect(calls).toEqual(['cn-hangzhou|k', 'cn-beijing|k', 'cn-hangzhou|flaky', 'cn-hangzhou|flaky']);
+    expect(second.state).toBe('Enabled');
+  });
+});

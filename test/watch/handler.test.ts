@@ -3,12 +3,13 @@
  * Compute emulator with EventBridge events built from the documented samples; the handler runs with the
  * context's STS credentials against the OSS and KMS emulators.
  */
-import FC from '@alicloud/fc2';
+import type FC from '@alicloud/fc2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/bucket-watch/index.js';
 import type { WatchSummary } from '../../shared/watch/types.js';
 import { type Emulators, startEmulators } from '../emulator/index.js';
 import { apiCall, bucketCreated, DOC, payload, roleIdentity } from '../fixtures/eventbridge/builders.js';
+import { fcClient } from '../helpers/function-env.js';
 
 /** The function role's session: its key id is what ActionTrail records for the function's own calls. */
 const ROLE = {
@@ -25,12 +26,7 @@ beforeAll(async () => {
   emu = await startEmulators({ seed: 'empty' });
   emu.accounts.add({ ...ROLE });
   emu.fc.register('oss-sse-guard', 'bucket-watch', handler, { timeoutSec: 30, credentials: ROLE });
-  fc = new FC(emu.accountId, {
-    accessKeyID: emu.credentials.accessKeyId,
-    accessKeySecret: emu.credentials.accessKeySecret,
-    region: 'cn-hangzhou',
-    endpoint: emu.fc.url,
-  });
+  fc = fcClient(emu);
 });
 afterAll(async () => {
   await emu.close();

@@ -3,13 +3,14 @@
  * `{"events":[...]}`: one CloudEvent, a batch of them, or the bare record (RawData schema). End to end,
  * the real @alicloud/fc2 client invokes the upload-guard function with an EventBridge event.
  */
-import FC from '@alicloud/fc2';
+import type FC from '@alicloud/fc2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../functions/upload-guard/index.js';
 import { parseOssEvent } from '../../shared/objects/event.js';
 import type { GuardSummary } from '../../shared/objects/types.js';
 import { type Emulators, startEmulators } from '../emulator/index.js';
 import { DOC, objectCreated, payload } from '../fixtures/eventbridge/builders.js';
+import { fcClient } from '../helpers/function-env.js';
 
 const ACCOUNT = '1234567890123456';
 
@@ -93,12 +94,7 @@ describe('upload-guard function, EventBridge trigger', () => {
   beforeAll(async () => {
     emu = await startEmulators({ seed: 'empty' });
     emu.fc.register('oss-sse-guard', 'upload-guard', handler, { timeoutSec: 30 });
-    fc = new FC(emu.accountId, {
-      accessKeyID: emu.credentials.accessKeyId,
-      accessKeySecret: emu.credentials.accessKeySecret,
-      region: 'cn-hangzhou',
-      endpoint: emu.fc.url,
-    });
+    fc = fcClient(emu);
     emu.oss.state.createBucket('eb-uploads', 'cn-hangzhou');
   });
   afterAll(async () => {

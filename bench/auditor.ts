@@ -1,27 +1,25 @@
 /**
- * The auditor side of the benchmark: the product's runtime pointed at the emulator process, with the OSS
- * gateway as shipped (`stock`) or as a proposal builds it (`lean`, `direct`; see bench/PROPOSALS.md), and
- * optionally the adaptive limit around every attempt.
+ * The auditor side of the benchmark: the product's runtime (`buildRuntime`, as the CLI and the functions
+ * build it) pointed at the emulator process. `direct` swaps in the not-adopted hand-written GET
+ * (bench/not-adopted/) for an optional comparison; the shipped runtime is the default.
  */
-import type { AdaptiveLimit } from '../shared/cloud/adaptive-limit.js';
+import { AdaptiveLimit, isThrottling } from '../shared/cloud/adaptive-limit.js';
 import type { RetryOptions } from '../shared/cloud/retry.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { silentLogger } from '../shared/log.js';
 import { buildRuntime, type Runtime } from '../shared/runtime.js';
 import type { EmulatorProcess } from './emulator-process.js';
-import { DirectEncryptionGateway } from './proposals/direct-gateway.js';
-import { LeanEncryptionGateway } from './proposals/lean-gateway.js';
-import { LimitedGateway } from './proposals/limited-gateway.js';
+import { DirectEncryptionGateway } from './not-adopted/direct-gateway.js';
 
-export type GatewayVariant = 'stock' | 'lean' | 'direct';
+/** `shipped`: the product as built; `direct`: GetBucketEncryption through the not-adopted hand-signed GET. */
+export type GatewayVariant = 'shipped' | 'direct';
 
 export interface AuditorOptions {
   variant?: GatewayVariant;
-  limit?: AdaptiveLimit;
   retry?: RetryOptions;
 }
 
-/** A runtime like the CLI's (`buildRuntime`), its OSS gateway swapped for the variant asked for. */
+/** A runtime like the CLI's, optionally with the OSS gateway swapped for the not-adopted comparison. */
 export function benchRuntime(emu: EmulatorProcess, opts: AuditorOptions = {}): Runtime {
   const settings = settingsFromEnv(emu.env);
   const credentials = {
@@ -30,22 +28,16 @@ export function benchRuntime(emu: EmulatorProcess, opts: AuditorOptions = {}): R
   };
   const logger = silentLogger();
   const runtime = buildRuntime(settings, credentials, logger, opts.retry);
-  const variant = opts.variant ?? 'stock';
-  if (variant === 'stock' && !opts.limit) return runtime;
-  const gatewayOptions = {
+  if ((opts.variant ?? 'shipped') === 'shipped') return runtime;
+  // The same options buildRuntime gives the gateway, its own adaptive limit included.
+  const oss = new DirectEncryptionGateway({
     credentials,
     endpoint: settings.ossEndpoint,
     authorizationV4: settings.ossSignatureV4,
     homeRegion: settings.homeRegion,
     logger,
-    ...(opts.retry ? { retry: opts.retry } : {}),
-    ...(opts.limit ? { limit: opts.limit } : {}),
-  };
-  const Gateway =
-    variant === 'direct'
-      ? DirectEncryptionGateway
-      : variant === 'lean'
-        ? LeanEncryptionGateway
-        : LimitedGateway;
-  return { ...runtime, oss: new Gateway(gatewayOptions) };
+    retry: opts.retry,
+    limit: new AdaptiveLimit({ max: 512, isThrottle: isThrottling }),
+  });
+  return { ...runtime, oss };
 }

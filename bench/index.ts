@@ -1,26 +1,29 @@
 /**
- * `npm run bench`: the product's speed against the physical bound, under throttling, in memory, and at
- * cold start, against the emulators running in a process of their own (bench/emulator-server.ts), so
- * each side's CPU is its own. Prints one table per case (wall, bound, ratio, CPU of each side) and
- * writes bench/results.json. Figures are printed, never asserted. Proposals to shared code are measured
- * on private copies (bench/proposals/, bench/PROPOSALS.md); nothing under shared/ is edited.
+ * `npm run bench`: the product as shipped, against the issue's targets (issue 8): speed against the
+ * physical bound, under throttling, upload-guard overhead, peak memory of the deployed bundle, and cold
+ * start. The emulators run in a process of their own (bench/emulator-server.ts), so each side's CPU is its
+ * own. Prints one table per case and the targets, and writes bench/results.json. Figures are printed,
+ * never asserted. What was adopted and what remains: bench/README.md.
  *
- * `BENCH_QUICK=1` shrinks every case (a smoke run, figures not comparable).
+ * `BENCH_QUICK=1` shrinks every case (a smoke run, figures not comparable). `BENCH_ONLY=scan,memory`
+ * runs only the cases named (scan, throttle, upload, memory, load, watch).
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
+import { buildFunctions } from '../scripts/build.js';
 import { loadTimeCase } from './cases/load-time.js';
-import { MEMORY_CONFIGS, memoryCase } from './cases/memory.js';
+import { deployedNodeOptions, type MemoryConfig, memoryCase } from './cases/memory.js';
 import { scanCase } from './cases/scan.js';
 import { throttleCase } from './cases/throttle.js';
 import { uploadGuardCase } from './cases/upload-guard.js';
 import { type EmulatorProcess, REPO, startEmulatorProcess } from './emulator-process.js';
 import { formatRows, type Row, round } from './measure.js';
-import { checkDiffs, RUN_PIPELINED_FIXED_SHAPE, removePatched } from './proposals/patched.js';
 import { resultsTree, targetsOf } from './results.js';
 
 const quick = process.env.BENCH_QUICK === '1';
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const wanted = (name: string) => !only || only.includes(name);
 const size = (full: number, small: number) => (quick ? small : full);
 
 type Figures = Record<string, number | boolean | null>;
@@ -31,6 +34,11 @@ interface CaseResult {
 
 const figures: Figures = {};
 
+function print(result: CaseResult): void {
+  process.stdout.write(`${formatRows(result.rows)}\n`);
+  Object.assign(figures, result.figures);
+}
+
 /** Runs one case with a fresh emulator process (no state or rate window carried over). */
 async function withEmulator(
   title: string,
@@ -40,9 +48,7 @@ async function withEmulator(
   process.stdout.write(`\n== ${title}\n`);
   const emu = await startEmulatorProcess();
   try {
-    const result = await run(emu);
-    process.stdout.write(`${formatRows(result.rows)}\n`);
-    Object.assign(figures, result.figures);
+    print(await run(emu));
   } catch (err) {
     process.stdout.write(`FAILED: ${(err as Error).stack ?? String(err)}\n`);
   } finally {
@@ -68,6 +74,25 @@ async function optionalEventToCompliant(): Promise<CaseResult | undefined> {
   }
 }
 
+/** The memory configurations: as deployed (s.yaml's heap cap), and a heap cap sized for 256 MB. */
+function memoryConfigs(): MemoryConfig[] {
+  const deployed = deployedNodeOptions();
+  return [
+    {
+      key: 'deployed',
+      label: `deployed (s.yaml NODE_OPTIONS "${deployed.nodeOptions}", memorySize ${deployed.memorySizeMB} MB)`,
+      nodeFlags: deployed.nodeOptions.split(/\s+/).filter(Boolean),
+      store: 'oss',
+    },
+    {
+      key: 'cap256',
+      label: 'sized for 256 MB (--max-old-space-size=192, 3/4 of 256)',
+      nodeFlags: ['--max-old-space-size=192'],
+      store: 'oss',
+    },
+  ];
+}
+
 async function main(): Promise<void> {
   const cpus = os.cpus();
   figures['machine.cores'] = os.availableParallelism();
@@ -79,73 +104,81 @@ async function main(): Promise<void> {
       .join(' ')}\n`,
   );
   const started = performance.now();
+  // The function bundles, built as `npm run build` builds them (scripts/build.ts), into a scratch folder:
+  // the memory and cold-start cases measure these, never a stale dist/.
+  const bundles = await mkdtemp(join(os.tmpdir(), 'oss-sse-guard-bench-bundles-'));
   try {
-    await withEmulator('1. full audit vs the physical bound, and the sequential way', (emu) =>
-      scanCase(emu, {
-        buckets: size(10_000, 1_000),
-        concurrency: 64,
-        latencyMs: 20,
-        sequentialSample: size(300, 50),
-        repeat: size(3, 1),
-        variants: [
-          { key: 'stock', label: 'as shipped', gateway: 'stock' },
-          { key: 'lean', label: 'A: ali-oss request path, no xml2js', gateway: 'lean' },
-          { key: 'direct', label: 'B: direct signed GET', gateway: 'direct' },
-          {
-            key: 'all',
-            label: 'B + D/E + H: direct GET, pipelined listing, pool',
-            gateway: 'direct',
-            run: RUN_PIPELINED_FIXED_SHAPE,
-          },
-        ],
-      }),
-    );
-    await withEmulator('2. throttling: GetBucketEncryption capped at Q requests/s', (emu) =>
-      throttleCase(emu, {
-        buckets: size(5_000, 500),
-        capQps: size(500, 250),
-        concurrency: 64,
-        latencyMs: 20,
-      }),
-    );
-    await withEmulator('3. upload guard', (emu) =>
-      uploadGuardCase(emu, {
-        objects: size(2_000, 200),
-        sequentialSample: size(200, 30),
-        concurrency: 64,
-        latencyMs: 20,
-      }),
-    );
-    await withEmulator('4. memory', (emu) =>
-      memoryCase(emu, { buckets: size(100_000, 5_000), concurrency: 64, configs: MEMORY_CONFIGS }),
-    );
-    process.stdout.write('\n== 5. cold start: bundle load time\n');
-    const load = await loadTimeCase(size(7, 3));
-    process.stdout.write(`${formatRows(load.rows)}\n`);
-    Object.assign(figures, load.figures);
-    const watch = await optionalEventToCompliant();
+    await buildFunctions(bundles);
+    if (wanted('scan'))
+      await withEmulator('1. full audit vs the physical bound, and the sequential way', (emu) =>
+        scanCase(emu, {
+          buckets: size(10_000, 1_000),
+          concurrency: 64,
+          latencyMs: 20,
+          sequentialSample: size(300, 50),
+          repeat: size(3, 1),
+          variants: [
+            { key: 'shipped', label: 'as shipped', gateway: 'shipped' },
+            {
+              key: 'notAdopted.directGet',
+              label: 'not adopted: hand-written signing (B, direct signed GET)',
+              gateway: 'direct',
+            },
+          ],
+        }),
+      );
+    if (wanted('throttle'))
+      await withEmulator('2. throttling: GetBucketEncryption capped at Q requests/s', (emu) =>
+        throttleCase(emu, {
+          buckets: size(5_000, 500),
+          capQps: size(500, 250),
+          concurrency: 64,
+          latencyMs: 20,
+        }),
+      );
+    if (wanted('upload'))
+      await withEmulator('3. upload guard', (emu) =>
+        uploadGuardCase(emu, {
+          objects: size(2_000, 200),
+          sequentialSample: size(200, 30),
+          concurrency: 64,
+          latencyMs: 20,
+        }),
+      );
+    if (wanted('memory'))
+      await withEmulator(
+        '4. memory: the bucket-auditor bundle on a timer event, reports written to OSS',
+        (emu) =>
+          memoryCase(emu, {
+            buckets: size(100_000, 5_000),
+            bundle: join(bundles, 'bucket-auditor', 'index.js'),
+            configs: memoryConfigs(),
+          }),
+      );
+    if (wanted('load')) {
+      process.stdout.write('\n== 5. cold start: bundle load time\n');
+      print(loadTimeCase(bundles, size(7, 3)));
+    }
+    const watch = wanted('watch') ? await optionalEventToCompliant() : undefined;
     if (watch) {
       process.stdout.write('\n== 6. bucket watch\n');
-      process.stdout.write(`${formatRows(watch.rows)}\n`);
-      Object.assign(figures, watch.figures);
+      print(watch);
     }
   } finally {
-    await removePatched();
-  }
-  process.stdout.write('\n== proposal diffs against the current shared files\n');
-  for (const d of await checkDiffs()) {
-    process.stdout.write(
-      `${d.applies ? 'applies         ' : 'NO LONGER APPLIES'}  ${d.diff}${d.applies ? '' : `: ${d.detail}`}\n`,
-    );
+    await rm(bundles, { recursive: true, force: true });
   }
   const targets = targetsOf(figures);
-  process.stdout.write('\n== targets (as shipped | with the proposals, bench/PROPOSALS.md)\n');
+  process.stdout.write('\n== targets (as shipped)\n');
   for (const t of targets) process.stdout.write(`${t.met ? 'met    ' : 'NOT MET'}  ${t.line}\n`);
   const totalS = round((performance.now() - started) / 1000, 1);
   figures['bench.totalSeconds'] = totalS;
   figures['machine.loadAverageAtEnd'] = round(os.loadavg()[0] ?? 0, 2);
   figures['bench.quick'] = quick;
   const out = join(REPO, 'bench', 'results.json');
+  if (only) {
+    process.stdout.write(`\n(BENCH_ONLY: ${out} not written; ${totalS} s in all)\n`);
+    return;
+  }
   await writeFile(out, `${JSON.stringify({ ...resultsTree(figures), targets }, null, 2)}\n`);
   process.stdout.write(`\nwrote ${out} (${totalS} s in all)\n`);
 }

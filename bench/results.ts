@@ -26,44 +26,42 @@ export function resultsTree(figures: Record<string, Figure>): Record<string, unk
 
 const show = (v: Figure | undefined, unit = '') => (typeof v === 'number' ? `${v}${unit}` : 'n/a');
 
-/** The issue's targets, as shipped and with the proposals. */
+/** The issue's targets, met or not by the product as shipped. */
 export function targetsOf(f: Record<string, Figure>): Target[] {
   const num = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : undefined);
-  const best = (...keys: string[]) => keys.map(num).filter((v): v is number => v !== undefined);
-  const ratio = num('scan.ratioToBound');
-  const proposals = (suffix: string) =>
-    best(...Object.keys(f).filter((k) => k.startsWith('scan.proposals.') && k.endsWith(suffix)));
-  const ratioBest = Math.min(...proposals('.ratioToBound'));
-  const speed = num('scan.speedupVsSequential');
-  const speedBest = Math.max(...proposals('.speedupVsSequential'));
-  const share = num('throttle.shareOfCap');
-  const lost = num('throttle.lost');
-  const shareC = num('throttle.proposals.adaptive.shareOfCap');
-  const lostC = num('throttle.proposals.adaptive.lost');
-  const rss = num('memory.peakRssMB');
-  const rssP = num('memory.proposals.peakRssMB');
   const ok = (v: number | undefined, test: (x: number) => boolean) =>
     v !== undefined && Number.isFinite(v) && test(v);
+  const ratio = num('scan.ratioToBound');
+  const speed = num('scan.speedupVsSequential');
+  const share = num('throttle.shareOfCap');
+  const lost = num('throttle.lost');
+  const rss = num('memory.peakRssMB');
+  const rss256 = num('memory.cap256.peakRssMB');
   return [
     {
       name: 'scan.ratioToBound',
       met: ok(ratio, (v) => v <= 1.25),
-      line: `full audit wall / bound <= 1.25: ${show(ratio, 'x')} | ${Number.isFinite(ratioBest) ? `${ratioBest}x` : 'n/a'}`,
+      line: `full audit wall / bound <= 1.25: ${show(ratio, 'x')}`,
     },
     {
       name: 'scan.speedupVsSequential',
       met: ok(speed, (v) => v >= 50),
-      line: `speed-up vs the sequential docs sample >= 50x: ${show(speed, 'x')} | ${Number.isFinite(speedBest) ? `${speedBest}x` : 'n/a'}`,
+      line: `speed-up vs the sequential docs sample >= 50x: ${show(speed, 'x')}`,
     },
     {
       name: 'throttle.shareOfCap',
       met: ok(share, (v) => v >= 0.9) && lost === 0,
-      line: `throughput under a QPS cap >= 0.9 Q with 0 lost: ${show(share)} Q, ${show(lost)} lost | ${show(shareC)} Q, ${show(lostC)} lost`,
+      line: `throughput under a QPS cap >= 0.9 Q with 0 lost: ${show(share)} Q, ${show(lost)} lost`,
     },
     {
       name: 'memory.peakRssMB',
       met: ok(rss, (v) => v <= 256),
-      line: `peak RSS of a 100,000-bucket audit with reports <= 256 MB: ${show(rss, ' MB')} | ${show(rssP, ' MB')}`,
+      line: `peak RSS of a 100,000-bucket audit with reports <= 256 MB, as deployed (s.yaml heap cap): ${show(rss, ' MB')}`,
+    },
+    {
+      name: 'memory.cap256.peakRssMB',
+      met: ok(rss256, (v) => v <= 256),
+      line: `the same with the heap cap sized for 256 MB (--max-old-space-size=192): ${show(rss256, ' MB')}`,
     },
   ];
 }

@@ -1,14 +1,12 @@
 /**
- * Case 6: cold-start cost of each function bundle: `node -e "require(bundle)"` against a bare `node -e ''`,
- * medians of alternating runs. Uses dist/ when `npm run build` made it; otherwise builds the bundles the
- * same way (scripts/build.ts) into a temporary folder, and says so.
+ * Case 5: cold-start cost of each function bundle: `node -e "require(bundle)"` against a bare `node -e ''`,
+ * medians of alternating runs, on the bundles this bench run built with scripts/build.ts (what
+ * `npm run build` runs), so a stale dist/ is never measured.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO } from '../emulator-process.js';
 import { type Row, round } from '../measure.js';
 
 function timeNode(args: string[]): number {
@@ -20,65 +18,39 @@ function timeNode(args: string[]): number {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
-export async function loadTimeCase(
+/** `dir`: a folder of `<function>/index.js` bundles. */
+export function loadTimeCase(
+  dir: string,
   runs: number,
-): Promise<{ rows: Row[]; figures: Record<string, number | null> }> {
-  const dist = join(REPO, 'dist');
-  let dir = dist;
-  let temp: string | undefined;
-  let origin = 'dist/';
-  if (!existsSync(dist)) {
-    try {
-      const { buildFunctions } = await import('../../scripts/build.js');
-      temp = await mkdtemp(join(tmpdir(), 'oss-sse-guard-bundles-'));
-      await buildFunctions(temp);
-      dir = temp;
-      origin = 'built for the bench (no dist/)';
-    } catch (err) {
-      return {
-        rows: [
-          {
-            case: 'bundle load time',
-            wallMs: null,
-            note: `n/a: no dist/ and the build failed (${(err as Error).message.split('\n')[0]})`,
-          },
-        ],
-        figures: { 'uploadGuard.loadVsBareNode': null },
-      };
-    }
-  }
-  try {
-    const names = readdirSync(dir).filter((f) => existsSync(join(dir, f, 'index.js')));
-    const bare: number[] = [];
-    const loads = new Map<string, number[]>(names.map((n) => [n, []]));
-    timeNode(['-e', '']);
-    for (let i = 0; i < runs; i += 1) {
-      bare.push(timeNode(['-e', '']));
-      for (const name of names) {
-        const file = join(dir, name, 'index.js');
-        loads.get(name)?.push(timeNode(['-e', `require(${JSON.stringify(file)})`]));
-      }
-    }
-    const bareMs = median(bare);
-    const rows: Row[] = [{ case: "bare node -e ''", wallMs: bareMs, note: `median of ${runs}` }];
-    const figures: Record<string, number | null> = {
-      'load.bareNodeMs': round(bareMs, 1),
-      'uploadGuard.loadVsBareNode': null,
-    };
+): { rows: Row[]; figures: Record<string, number | null> } {
+  const names = readdirSync(dir).filter((f) => existsSync(join(dir, f, 'index.js')));
+  const bare: number[] = [];
+  const loads = new Map<string, number[]>(names.map((n) => [n, []]));
+  timeNode(['-e', '']);
+  for (let i = 0; i < runs; i += 1) {
+    bare.push(timeNode(['-e', '']));
     for (const name of names) {
-      const ms = median(loads.get(name) ?? []);
-      rows.push({
-        case: `load dist/${name}/index.js`,
-        wallMs: ms,
-        ratio: ms / bareMs,
-        note: `ratio = vs bare node; ${origin}`,
-      });
-      figures[`load.${name}.ms`] = round(ms, 1);
-      figures[`load.${name}.vsBareNode`] = round(ms / bareMs, 2);
-      if (name === 'upload-guard') figures['uploadGuard.loadVsBareNode'] = round(ms / bareMs, 2);
+      const file = join(dir, name, 'index.js');
+      loads.get(name)?.push(timeNode(['-e', `require(${JSON.stringify(file)})`]));
     }
-    return { rows, figures };
-  } finally {
-    if (temp) await rm(temp, { recursive: true, force: true });
   }
+  const bareMs = median(bare);
+  const rows: Row[] = [{ case: "bare node -e ''", wallMs: bareMs, note: `median of ${runs}` }];
+  const figures: Record<string, number | null> = {
+    'load.bareNodeMs': round(bareMs, 1),
+    'uploadGuard.loadVsBareNode': null,
+  };
+  for (const name of names) {
+    const ms = median(loads.get(name) ?? []);
+    rows.push({
+      case: `load ${name}/index.js`,
+      wallMs: ms,
+      ratio: ms / bareMs,
+      note: 'ratio = vs bare node',
+    });
+    figures[`load.${name}.ms`] = round(ms, 1);
+    figures[`load.${name}.vsBareNode`] = round(ms / bareMs, 2);
+    if (name === 'upload-guard') figures['uploadGuard.loadVsBareNode'] = round(ms / bareMs, 2);
+  }
+  return { rows, figures };
 }

@@ -4,13 +4,14 @@
  * 5xx, network errors). SDK quirks stop here: `listBuckets` returning `buckets: null`, `Location` as
  * `oss-<region>`, `putBucketEncryption` unable to send `KMSDataEncryption`.
  */
+import { Readable } from 'node:stream';
 import OSS from 'ali-oss';
-import { XMLParser } from 'fast-xml-parser';
 import type { Logger } from 'pino';
 import type { SseConfig } from '../model.js';
 import type { AdaptiveLimit } from './adaptive-limit.js';
 import type { Credentials } from './credentials.js';
 import { toCloudError } from './oss-errors.js';
+import { encryptionXml, ownCopy, parseEncryption, rootFields, text } from './oss-xml.js';
 import { type RetryOptions, withRetry } from './retry.js';
 
 export interface BucketLocation {
@@ -18,10 +19,11 @@ export interface BucketLocation {
   region: string;
 }
 
-export interface BucketSummary extends BucketLocation {
-  creationDate?: string;
-  storageClass?: string;
-}
+/**
+ * A bucket as ListBuckets lists it, reduced to what the audit reads: the listing's creation date and
+ * storage class are not kept (two strings per bucket for the whole run, never used).
+ */
+export type BucketSummary = BucketLocation;
 
 export interface OssGatewayOptions {
   credentials: Credentials;
@@ -38,6 +40,12 @@ export interface OssGatewayOptions {
   /** Bounds the calls in flight, adapting to throttling; every attempt runs through it (not the backoff). */
   limit?: AdaptiveLimit;
 }
+
+/**
+ * An object body given in pieces (strings are sent as UTF-8), as a function: it is called once per
+ * attempt, because a retried PutObject must send the whole body again from its start.
+ */
+export type ObjectChunks = () => Iterable<string | Buffer> | AsyncIterable<string | Buffer>;
 
 /** A page of ListBuckets. */
 export interface BucketPage {
@@ -60,9 +68,15 @@ interface AliOssClient {
   deleteBucketEncryption(bucket: string): Promise<SdkResult>;
   getBucketTags(bucket: string): Promise<SdkResult & { tag?: Record<string, string> }>;
   get(key: string): Promise<SdkResult & { content?: Buffer }>;
+  getStream(key: string): Promise<SdkResult & { stream: AsyncIterable<Buffer> }>;
   put(
     key: string,
     body: Buffer,
+    options: { headers?: Record<string, string>; mime?: string },
+  ): Promise<SdkResult>;
+  putStream(
+    key: string,
+    body: Readable,
     options: { headers?: Record<string, string>; mime?: string },
   ): Promise<SdkResult>;
   getBucketLocation(bucket: string): Promise<SdkResult & { location?: unknown }>;
@@ -80,57 +94,17 @@ interface RequestCapable {
   }): Promise<{ status: number; data?: Buffer; res: { headers: Record<string, string> } }>;
 }
 
-/** Small, flat OSS answers (GetBucketEncryption, errors): values kept as text, entities decoded. */
-const xmlParser = new XMLParser({ parseTagValue: false, ignoreDeclaration: true, ignoreAttributes: true });
-
-/** The child elements of an answer's root element, as text (missing elements are undefined). */
-export function rootFields(xml: string): Record<string, unknown> {
-  const doc = xml.trim() === '' ? {} : (xmlParser.parse(xml) as Record<string, unknown>);
-  const root = Object.values(doc)[0];
-  return root && typeof root === 'object' ? (root as Record<string, unknown>) : {};
-}
-
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
 function requestIdOf(res: { headers?: Record<string, unknown> } | undefined): string | undefined {
   const id = res?.headers?.['x-oss-request-id'];
   return typeof id === 'string' ? id : undefined;
 }
 
-function xmlEscape(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** The PutBucketEncryption body (OSS API reference "PutBucketEncryption"). */
-export function encryptionXml(cfg: SseConfig): string {
-  const parts = [`<SSEAlgorithm>${cfg.algorithm}</SSEAlgorithm>`];
-  if (cfg.kmsDataEncryption) parts.push(`<KMSDataEncryption>${cfg.kmsDataEncryption}</KMSDataEncryption>`);
-  if (cfg.kmsKeyId) parts.push(`<KMSMasterKeyID>${xmlEscape(cfg.kmsKeyId)}</KMSMasterKeyID>`);
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault>${parts.join('')}</ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>`;
-}
-
-/** Reads ali-oss's parsed `ApplyServerSideEncryptionByDefault` (xml2js: strings, '' for empty elements). */
-export function parseEncryption(raw: unknown): SseConfig | null {
-  if (!raw || typeof raw !== 'object') return null;
-  const r = raw as Record<string, unknown>;
-  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
-  const algorithm = text(r.SSEAlgorithm);
-  if (!algorithm) return null;
-  if (algorithm !== 'AES256' && algorithm !== 'KMS' && algorithm !== 'SM4') {
-    throw new Error(`unknown SSEAlgorithm "${algorithm}"`);
-  }
-  const key = text(r.KMSMasterKeyID);
-  const data = text(r.KMSDataEncryption);
-  return {
-    algorithm,
-    ...(algorithm === 'KMS' && key ? { kmsKeyId: key } : {}),
-    ...(algorithm === 'KMS' && data === 'SM4' ? { kmsDataEncryption: 'SM4' as const } : {}),
-  };
-}
+export { encryptionXml, parseEncryption, rootFields } from './oss-xml.js';
 
 export class OssGateway {
   private readonly clients = new Map<string, AliOssClient>();
   private readonly regions = new Map<string, Promise<string>>();
+  private readonly regionIds = new Map<string, string>();
   private readonly opts: OssGatewayOptions;
 
   constructor(opts: OssGatewayOptions) {
@@ -198,18 +172,23 @@ export class OssGateway {
     );
     // ali-oss answers `buckets: null` for an empty page and gives the region as `oss-<region>`.
     const typed = page as {
-      buckets?: Array<{ name: string; region: string; creationDate?: string; storageClass?: string }> | null;
+      buckets?: Array<{ name: string; region: string }> | null;
       isTruncated?: boolean;
       nextMarker?: string | null;
     };
     const raw = typed.buckets ?? [];
-    const buckets = raw.map((b) => ({
-      name: b.name,
-      region: b.region.replace(/^oss-/, ''),
-      ...(b.creationDate ? { creationDate: b.creationDate } : {}),
-      ...(b.storageClass ? { storageClass: b.storageClass } : {}),
-    }));
+    const buckets = raw.map((b) => ({ name: ownCopy(b.name), region: this.regionId(b.region) }));
     return { buckets, ...(typed.isTruncated && typed.nextMarker ? { nextMarker: typed.nextMarker } : {}) };
+  }
+
+  /** `oss-cn-hangzhou` -> `cn-hangzhou`, one string per region for the whole run (not one per bucket). */
+  private regionId(location: string): string {
+    let id = this.regionIds.get(location);
+    if (id === undefined) {
+      id = ownCopy(location.replace(/^oss-/, ''));
+      this.regionIds.set(location, id);
+    }
+    return id;
   }
 
   /** Every bucket, page after page. */
@@ -328,11 +307,27 @@ export class OssGateway {
     return (result.content ?? Buffer.alloc(0)).toString('utf8');
   }
 
-  /** Writes an object, encrypted with `sse` (reports are evidence: they are stored encrypted too). */
+  /**
+   * An object's bytes as a stream, for objects too large to hold whole (a previous report). Retried like
+   * any call until the answer starts; a failure after that ends the iteration with the error.
+   */
+  async getObjectStream(bucket: string, key: string, region?: string): Promise<AsyncIterable<Buffer>> {
+    const r = region ?? (await this.bucketRegion(bucket));
+    const subject = `Object "${key}" in bucket "${bucket}" (${r}): GetObject`;
+    const result = await this.call(subject, () => this.client(r, bucket).getStream(key));
+    return result.stream;
+  }
+
+  /**
+   * Writes an object, encrypted with `sse` (reports are evidence: they are stored encrypted too). A
+   * Buffer is sent whole with its Content-Length; `ObjectChunks` are streamed with chunked transfer
+   * encoding (which PutObject accepts in place of Content-Length), so a large report is never held as
+   * one Buffer.
+   */
   async putObject(
     bucket: string,
     key: string,
-    body: Buffer,
+    body: Buffer | ObjectChunks,
     opts: { contentType?: string; sse?: SseConfig; forbidOverwrite?: boolean; region?: string } = {},
   ): Promise<{ requestId?: string }> {
     const r = opts.region ?? (await this.bucketRegion(bucket));
@@ -345,11 +340,16 @@ export class OssGateway {
     }
     if (opts.forbidOverwrite) headers['x-oss-forbid-overwrite'] = 'true';
     const subject = `Object "${key}" in bucket "${bucket}" (${r}): PutObject`;
+    // Options per attempt: ali-oss adds headers to the object it is given (Transfer-Encoding for streams).
+    const options = () => ({
+      headers: { ...headers },
+      ...(opts.contentType ? { mime: opts.contentType } : {}),
+    });
     const result = await this.call(subject, () =>
-      this.client(r, bucket).put(key, body, {
-        headers,
-        ...(opts.contentType ? { mime: opts.contentType } : {}),
-      }),
+      Buffer.isBuffer(body)
+        ? this.client(r, bucket).put(key, body, options())
+        : // A fresh stream per attempt; objectMode off, so string pieces are sent as UTF-8 bytes.
+          this.client(r, bucket).putStream(key, Readable.from(body(), { objectMode: false }), options()),
     );
     return { requestId: requestIdOf(result.res) };
   }

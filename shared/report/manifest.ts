@@ -46,22 +46,38 @@ function checkName(name: string): void {
   }
 }
 
+/** A file of the run by name with its SHA-256 (lowercase hex), hashed while it was written. */
+export interface ManifestEntry {
+  name: string;
+  sha256: string;
+}
+
 /**
- * Builds the manifest text: one `<sha256 hex>  <name>` line per file (two spaces: text mode, as
- * `sha256sum` writes it), sorted by name, ending with a newline. Throws `ManifestError` for a name that
- * is empty, has a line break or a backslash, or appears twice.
+ * The manifest text from digests already computed (publishing hashes each file as it streams it out):
+ * one `<sha256 hex>  <name>` line per file (two spaces: text mode, as `sha256sum` writes it), sorted by
+ * name, ending with a newline. Throws `ManifestError` for a name that is empty, has a line break or a
+ * backslash, or appears twice, and for a digest that is not 64 hex digits.
  */
-export function buildManifest(files: ReadonlyArray<ManifestFile>): string {
+export function manifestText(entries: ReadonlyArray<ManifestEntry>): string {
   const seen = new Set<string>();
-  const lines = files.map((f) => {
-    checkName(f.name);
-    if (seen.has(f.name))
-      throw new ManifestError(`Manifest file name "${f.name}" appears twice; expected once`);
-    seen.add(f.name);
-    return { name: f.name, line: `${sha256Hex(f.content)}  ${f.name}` };
+  const lines = entries.map((e) => {
+    checkName(e.name);
+    if (seen.has(e.name))
+      throw new ManifestError(`Manifest file name "${e.name}" appears twice; expected once`);
+    seen.add(e.name);
+    if (!/^[0-9a-f]{64}$/.test(e.sha256))
+      throw new ManifestError(
+        `Manifest digest of "${e.name}" is "${e.sha256}"; expected 64 lowercase hex digits`,
+      );
+    return { name: e.name, line: `${e.sha256}  ${e.name}` };
   });
   lines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return lines.map((l) => `${l.line}\n`).join('');
+}
+
+/** `manifestText` of files given whole: each hashed here. Same errors. */
+export function buildManifest(files: ReadonlyArray<ManifestFile>): string {
+  return manifestText(files.map((f) => ({ name: f.name, sha256: sha256Hex(f.content) })));
 }
 
 /** Reads manifest text into `name -> hex`, reporting lines that are not in the format. */

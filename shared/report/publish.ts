@@ -1,8 +1,11 @@
 /**
  * Publishing a run: compare with the previous report (drift), send alerts for what changed (recording
  * delivery in the report), write every format, a SHA-256 manifest of the run's files, and `latest.json`
- * last, so a failed run never replaces the previous baseline.
+ * last, so a failed run never replaces the previous baseline. Each file is rendered in pieces straight
+ * into the store and hashed on the way: a 100,000-bucket run (~90 MB of text over all formats) never
+ * holds a whole file as one string or Buffer.
  */
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { DeliveryOptions } from '../alerts/deliver.js';
 import { sendAlerts } from '../alerts/deliver.js';
@@ -10,9 +13,9 @@ import { alertsForRun } from '../alerts/messages.js';
 import type { AlertsConfig } from '../alerts/schema.js';
 import { buildSinks } from '../alerts/sinks.js';
 import type { Report } from '../model.js';
-import { computeDrift } from './drift.js';
-import { buildManifest, MANIFEST_EXTENSION } from './manifest.js';
-import { EXTENSIONS, type Format, render } from './render.js';
+import { computeDrift, type Drift } from './drift.js';
+import { MANIFEST_EXTENSION, type ManifestEntry, manifestText } from './manifest.js';
+import { EXTENSIONS, type Format, renderChunks } from './render.js';
 import type { ReportStore } from './store.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -36,8 +39,50 @@ export interface Published {
   written: string[];
 }
 
-/** Adds drift and alert deliveries to the report, then writes it. Returns the completed report. */
-export async function publishReport(input: Report, opts: PublishOptions): Promise<Published> {
+/** Pieces joined into strings of about `size` characters: fewer writes, hash updates and HTTP chunks. */
+function* batched(chunks: Iterable<string>, size = 64 * 1024): Generator<string> {
+  let parts: string[] = [];
+  let length = 0;
+  for (const c of chunks) {
+    parts.push(c);
+    length += c.length;
+    if (length >= size) {
+      yield parts.join('');
+      parts = [];
+      length = 0;
+    }
+  }
+  if (length > 0) yield parts.join('');
+}
+
+/**
+ * A file body hashed while the store writes it. Renderers cut pieces between rows and tokens, never
+ * inside a character, so hashing each piece as UTF-8 hashes exactly the bytes written. A retried upload
+ * renders and hashes afresh; the digest is the last complete pass's (every pass gives the same text).
+ */
+function hashedBody(render: () => Iterable<string>): { body: () => Iterable<string>; sha256: () => string } {
+  let digest: string | undefined;
+  return {
+    body: function* () {
+      const hash = createHash('sha256');
+      for (const piece of batched(render())) {
+        hash.update(piece);
+        yield piece;
+      }
+      digest = hash.digest('hex');
+    },
+    sha256: () => {
+      if (digest === undefined) throw new Error('report file was not written in full, so it has no digest');
+      return digest;
+    },
+  };
+}
+
+/**
+ * The drift against the store's `latest.json`. A function of its own so the previous report (as large as
+ * this one) is garbage as soon as the drift is computed, before anything is rendered.
+ */
+async function driftSinceLatest(input: Report, opts: PublishOptions): Promise<Drift> {
   const previous = await opts.store.readLatest().catch((err: unknown) => {
     opts.logger?.warn(
       { err: (err as Error).message },
@@ -45,7 +90,12 @@ export async function publishReport(input: Report, opts: PublishOptions): Promis
     );
     return undefined;
   });
-  const report: Report = { ...input, drift: computeDrift(previous, input) };
+  return computeDrift(previous, input);
+}
+
+/** Adds drift and alert deliveries to the report, then writes it. Returns the completed report. */
+export async function publishReport(input: Report, opts: PublishOptions): Promise<Published> {
+  const report: Report = { ...input, drift: await driftSinceLatest(input, opts) };
   if (opts.alerts?.config && report.drift) {
     const { sinks, problems } = buildSinks(opts.alerts.config, opts.alerts.env);
     const messages = alertsForRun(report.drift, report);
@@ -56,30 +106,29 @@ export async function publishReport(input: Report, opts: PublishOptions): Promis
     });
     report.alerts = [...problems, ...sent];
   }
-  // One format in memory at a time: rendered, written, hashed, dropped (a 100,000-bucket run renders to
-  // ~90 MB of text). Only the JSON is kept, for latest.json.
   const written: string[] = [];
-  const manifestLines: Array<{ name: string; line: string }> = [];
-  let json: string | undefined;
+  const manifest: ManifestEntry[] = [];
   for (const format of new Set<Format>([...opts.formats, 'json'])) {
     const ext = EXTENSIONS[format];
     const path = opts.store.runPath(report, ext);
-    const name = path.split('/').pop() ?? path;
-    const content = render(report, format);
-    if (format === 'json') json = content;
-    written.push(await opts.store.write(path, content, CONTENT_TYPES[ext] ?? 'text/plain'));
-    manifestLines.push({ name, line: buildManifest([{ name, content }]) });
+    const file = hashedBody(() => renderChunks(report, format));
+    written.push(await opts.store.write(path, file.body, CONTENT_TYPES[ext] ?? 'text/plain'));
+    manifest.push({ name: path.split('/').pop() ?? path, sha256: file.sha256() });
   }
-  manifestLines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   written.push(
     await opts.store.write(
       opts.store.runPath(report, MANIFEST_EXTENSION),
-      manifestLines.map((l) => l.line).join(''),
+      manifestText(manifest),
       CONTENT_TYPES[MANIFEST_EXTENSION] ?? '',
     ),
   );
+  // Rendered once more rather than kept from above: the JSON of 100,000 buckets is ~36 MB of text.
   written.push(
-    await opts.store.write(opts.store.latestPath(), json ?? render(report, 'json'), 'application/json'),
+    await opts.store.write(
+      opts.store.latestPath(),
+      () => batched(renderChunks(report, 'json')),
+      'application/json',
+    ),
   );
   return { report, written };
 }

@@ -1,11 +1,14 @@
 /**
- * Rendering, pure: one report model, several formats. `render(report, format) -> string`.
+ * Rendering, pure: one report model, several formats. `renderChunks(report, format)` yields the text in
+ * pieces (a row or a finding at a time), so a 100,000-bucket report can be written and hashed without
+ * ever holding the whole text; `render(report, format) -> string` is the same pieces joined.
  */
 import type { Finding, Report } from '../model.js';
 import { FINDING_STATUSES } from '../model.js';
 import { describeConfig } from '../policy/levels.js';
 import { renderDriftText } from './drift.js';
-import { renderHtml } from './html.js';
+import { htmlChunks } from './html.js';
+import { jsonChunks } from './json-chunks.js';
 
 export const FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -36,36 +39,57 @@ function countsLine(report: Report): string {
   return `${report.summary.total} buckets: ${parts.join(', ') || 'none'}`;
 }
 
-/** A fixed-width text table for terminals: the summary first, then one row per bucket. */
-export function renderTable(report: Report, opts: { maxReason?: number } = {}): string {
-  const maxReason = opts.maxReason ?? 90;
-  const rows = report.findings.map((f) =>
-    COLUMNS.map(([name, get]) => {
-      const v = get(f).replace(/\s+/g, ' ');
-      return name === 'reason' && v.length > maxReason ? `${v.slice(0, maxReason - 1)}…` : v;
-    }),
-  );
-  const header = COLUMNS.map(([name]) => name.toUpperCase());
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  const mode = report.mode === 'dry-run' ? 'dry run (nothing changed)' : 'remediate';
-  const out = [
-    `oss-sse-guard ${report.tool.version} audit ${report.runId}  mode: ${mode}  policy: ${report.policy.source}`,
-    countsLine(report),
-  ];
-  if (report.incomplete)
-    out.push(`incomplete: ${report.incomplete.unchecked} buckets not checked (${report.incomplete.reason})`);
-  out.push('', line(header), ...rows.map(line));
-  if (report.drift) out.push('', renderDriftText(report.drift, 'table').trimEnd());
-  return `${out.join('\n')}\n`;
+/** The table's cells of one finding, whitespace folded, the reason cut to `maxReason` characters. */
+function tableCells(f: Finding, maxReason: number): string[] {
+  return COLUMNS.map(([name, get]) => {
+    const v = get(f).replace(/\s+/g, ' ');
+    return name === 'reason' && v.length > maxReason ? `${v.slice(0, maxReason - 1)}…` : v;
+  });
 }
 
+/**
+ * The fixed-width text table in pieces: the summary first, then one row per bucket. Two passes over the
+ * findings (widths, then rows), so no row is kept between them.
+ */
+export function* tableChunks(report: Report, opts: { maxReason?: number } = {}): Generator<string> {
+  const maxReason = opts.maxReason ?? 90;
+  const header = COLUMNS.map(([name]) => name.toUpperCase());
+  const widths = header.map((h) => h.length);
+  for (const f of report.findings) {
+    tableCells(f, maxReason).forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length);
+    });
+  }
+  const line = (cells: string[]) =>
+    `${cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()}\n`;
+  const mode = report.mode === 'dry-run' ? 'dry run (nothing changed)' : 'remediate';
+  yield `oss-sse-guard ${report.tool.version} audit ${report.runId}  mode: ${mode}  policy: ${report.policy.source}\n`;
+  yield `${countsLine(report)}\n`;
+  if (report.incomplete)
+    yield `incomplete: ${report.incomplete.unchecked} buckets not checked (${report.incomplete.reason})\n`;
+  yield '\n';
+  yield line(header);
+  for (const f of report.findings) yield line(tableCells(f, maxReason));
+  if (report.drift) yield `\n${renderDriftText(report.drift, 'table').trimEnd()}\n`;
+}
+
+/** A fixed-width text table for terminals: the summary first, then one row per bucket. */
+export function renderTable(report: Report, opts: { maxReason?: number } = {}): string {
+  return joined(tableChunks(report, opts));
+}
+
+/** The JSON report in pieces: `JSON.stringify(report, null, 2)` and a final newline. */
+function* jsonReportChunks(report: Report): Generator<string> {
+  yield* jsonChunks(report);
+  yield '\n';
+}
+
+/** The report as pretty-printed JSON (2 spaces) with a final newline: what `latest.json` holds. */
 export function renderJson(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return joined(renderChunks(report, 'json'));
 }
 
 /** A cell made safe for spreadsheets (no formula injection) and quoted per RFC 4180. */
@@ -93,39 +117,47 @@ export const CSV_HEADER = [
   'error_request_id',
 ];
 
+function csvRow(f: Finding): string {
+  return [
+    f.bucket,
+    f.region,
+    f.status,
+    f.observed?.algorithm ?? '',
+    f.observed?.kmsKeyId ?? '',
+    f.observed?.kmsDataEncryption ?? '',
+    f.required?.algorithm ?? '',
+    f.required?.kmsKeyId ?? '',
+    f.required?.kmsDataEncryption ?? '',
+    f.requirement ?? '',
+    f.ruleId,
+    f.reason,
+    (f.cis ?? []).join(' '),
+    f.action?.requestId ?? '',
+    f.error?.code ?? '',
+    f.error?.requestId ?? '',
+  ]
+    .map(csvCell)
+    .join(',');
+}
+
+/** RFC 4180 CSV in pieces: the header, then one CRLF-terminated row per bucket. */
+export function* csvChunks(report: Report): Generator<string> {
+  yield `${CSV_HEADER.join(',')}\r\n`;
+  for (const f of report.findings) yield `${csvRow(f)}\r\n`;
+}
+
+/** The findings as RFC 4180 CSV, one row per bucket. */
 export function renderCsv(report: Report): string {
-  const rows = report.findings.map((f) =>
-    [
-      f.bucket,
-      f.region,
-      f.status,
-      f.observed?.algorithm ?? '',
-      f.observed?.kmsKeyId ?? '',
-      f.observed?.kmsDataEncryption ?? '',
-      f.required?.algorithm ?? '',
-      f.required?.kmsKeyId ?? '',
-      f.required?.kmsDataEncryption ?? '',
-      f.requirement ?? '',
-      f.ruleId,
-      f.reason,
-      (f.cis ?? []).join(' '),
-      f.action?.requestId ?? '',
-      f.error?.code ?? '',
-      f.error?.requestId ?? '',
-    ].map(csvCell),
-  );
-  return [CSV_HEADER, ...rows]
-    .map((r) => r.join(','))
-    .join('\r\n')
-    .concat('\r\n');
+  return joined(csvChunks(report));
 }
 
 function mdCell(value: string): string {
   return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-export function renderMarkdown(report: Report): string {
-  const out = [
+/** Markdown in pieces: run metadata, counts, then one table row per bucket, then the drift. */
+export function* markdownChunks(report: Report): Generator<string> {
+  const head = [
     `# OSS encryption audit ${report.runId}`,
     '',
     `- Mode: ${report.mode}`,
@@ -139,23 +171,44 @@ export function renderMarkdown(report: Report): string {
     '',
     '| bucket | region | status | observed | required | rule | reason |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...report.findings.map((f) => `| ${COLUMNS.map(([, get]) => mdCell(get(f))).join(' | ')} |`),
   ];
-  if (report.drift) out.push('', renderDriftText(report.drift, 'md').trimEnd());
-  return `${out.join('\n')}\n`;
+  yield `${head.join('\n')}\n`;
+  for (const f of report.findings) yield `| ${COLUMNS.map(([, get]) => mdCell(get(f))).join(' | ')} |\n`;
+  if (report.drift) yield `\n${renderDriftText(report.drift, 'md').trimEnd()}\n`;
 }
 
-export function render(report: Report, format: Format): string {
+/** The report as Markdown: metadata, counts, the findings table, then the drift. */
+export function renderMarkdown(report: Report): string {
+  return joined(markdownChunks(report));
+}
+
+/**
+ * The report in `format`, in pieces whose concatenation is `render(report, format)`. A generator: each
+ * call renders afresh, so a writer that must send the text again (a retried upload) calls it again.
+ */
+export function renderChunks(report: Report, format: Format): Iterable<string> {
   switch (format) {
     case 'table':
-      return renderTable(report);
+      return tableChunks(report);
     case 'json':
-      return renderJson(report);
+      return jsonReportChunks(report);
     case 'csv':
-      return renderCsv(report);
+      return csvChunks(report);
     case 'md':
-      return renderMarkdown(report);
+      return markdownChunks(report);
     case 'html':
-      return renderHtml(report);
+      return htmlChunks(report);
   }
+}
+
+/** The pieces joined into one string. */
+function joined(chunks: Iterable<string>): string {
+  const parts: string[] = [];
+  for (const c of chunks) parts.push(c);
+  return parts.join('');
+}
+
+/** The whole report in `format` as one string (the CLI's stdout, tests). */
+export function render(report: Report, format: Format): string {
+  return joined(renderChunks(report, format));
 }

@@ -2,35 +2,41 @@
  * Where reports live: a local folder (`<dir>/<runId>.<ext>`, `<dir>/latest.json`) or an OSS location
  * `oss://bucket/prefix` (`prefix/YYYY/MM/DD/<runId>.<ext>`, `prefix/latest.json`), written encrypted.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { OssGateway } from '../cloud/oss.js';
 import { CloudError } from '../errors.js';
 import type { Report, SseConfig } from '../model.js';
 import { ossLocation } from '../ram/types.js';
-import { reportSchema } from './report-schema.js';
+import { readReport, reportFromText } from './read-report.js';
+
+/**
+ * A file's content: the text, or a function giving it in pieces (e.g. `() => renderChunks(report, f)`).
+ * The function is called once per attempt (a retried upload sends the whole text again), so each call
+ * must give the whole text afresh; with pieces, no store holds the whole text at once.
+ */
+export type ReportBody = string | (() => Iterable<string>);
 
 export interface ReportStore {
   /** Human-readable location, e.g. `reports/` or `oss://bucket/prefix/`. */
   readonly location: string;
-  /** The previous run's report (`latest.json`), or undefined when there is none or it is unreadable. */
+  /**
+   * The previous run's report (`latest.json`) as drift compares against it: checked against the schema
+   * in full, but without its own `drift` and `alerts` records. Undefined when there is none or it is not
+   * a valid report.
+   */
   readLatest(): Promise<Report | undefined>;
   /** Where a run's file goes, relative to the store. */
   runPath(report: Report, ext: string): string;
   latestPath(): string;
   /** Writes one file; returns its full location. */
-  write(path: string, content: string, contentType: string): Promise<string>;
+  write(path: string, content: ReportBody, contentType: string): Promise<string>;
 }
 
 /** A stored report, or undefined when the text is not a valid schemaVersion 1 report. */
 export function parseReport(text: string | undefined): Report | undefined {
-  if (!text) return undefined;
-  try {
-    const parsed = reportSchema.safeParse(JSON.parse(text));
-    return parsed.success ? (parsed.data as Report) : undefined;
-  } catch {
-    return undefined;
-  }
+  return text ? reportFromText(text) : undefined;
 }
 
 export class LocalStore implements ReportStore {
@@ -40,7 +46,8 @@ export class LocalStore implements ReportStore {
   }
   async readLatest(): Promise<Report | undefined> {
     try {
-      return parseReport(await readFile(join(this.dir, this.latestPath()), 'utf8'));
+      // Streamed: the previous report is as large as this run's (~36 MB of JSON at 100,000 buckets).
+      return await readReport(createReadStream(join(this.dir, this.latestPath())), { skipRecords: true });
     } catch {
       return undefined;
     }
@@ -51,10 +58,11 @@ export class LocalStore implements ReportStore {
   latestPath() {
     return 'latest.json';
   }
-  async write(path: string, content: string): Promise<string> {
+  async write(path: string, content: ReportBody): Promise<string> {
     const full = join(this.dir, path);
     await mkdir(dirname(full), { recursive: true });
-    await writeFile(full, content);
+    // writeFile takes an iterable of strings and writes it piece by piece (UTF-8).
+    await writeFile(full, typeof content === 'string' ? content : content());
     return full;
   }
 }
@@ -77,7 +85,9 @@ export class OssStore implements ReportStore {
   }
   async readLatest(): Promise<Report | undefined> {
     try {
-      return parseReport(await this.oss.getObjectText(this.bucket, this.key(this.latestPath())));
+      // Streamed: the previous report is as large as this run's (~36 MB of JSON at 100,000 buckets).
+      const stream = await this.oss.getObjectStream(this.bucket, this.key(this.latestPath()));
+      return await readReport(stream, { skipRecords: true });
     } catch (err) {
       if (err instanceof CloudError && err.code === 'NoSuchKey') return undefined;
       throw err;
@@ -90,9 +100,11 @@ export class OssStore implements ReportStore {
   latestPath() {
     return 'latest.json';
   }
-  async write(path: string, content: string, contentType: string): Promise<string> {
+  async write(path: string, content: ReportBody, contentType: string): Promise<string> {
     const key = this.key(path);
-    await this.oss.putObject(this.bucket, key, Buffer.from(content), { contentType, sse: this.sse });
+    // Pieces are streamed (chunked PutObject), never joined into one Buffer.
+    const body = typeof content === 'string' ? Buffer.from(content) : content;
+    await this.oss.putObject(this.bucket, key, body, { contentType, sse: this.sse });
     return `oss://${this.bucket}/${key}`;
   }
 }

@@ -3,7 +3,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildManifest, ManifestError, sha256Hex, verifyManifest } from '../../shared/report/manifest.js';
+import {
+  buildManifest,
+  ManifestError,
+  manifestText,
+  sha256Hex,
+  verifyManifest,
+} from '../../shared/report/manifest.js';
 import { render } from '../../shared/report/render.js';
 import { sampleReport } from '../report/sample-report.js';
 
@@ -111,5 +117,18 @@ describe('SHA-256 manifest', () => {
 
     // Assess
     expect(out.trim().split('\n')).toEqual([...files.map((f) => `${f.name}: OK`)].sort());
+  });
+
+  it('builds the same manifest from digests computed while the files were written', () => {
+    // Prepare
+    const files = runFiles();
+    const digests = files.map((f) => ({ name: f.name, sha256: sha256Hex(f.content) })).reverse();
+
+    // Act
+    const manifest = manifestText(digests);
+
+    // Assess
+    expect(manifest).toBe(buildManifest(files));
+    expect(() => manifestText([{ name: 'a.json', sha256: 'ABC' }])).toThrow(/64 lowercase hex digits/);
   });
 });

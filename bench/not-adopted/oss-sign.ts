@@ -1,6 +1,7 @@
 /**
- * OSS request signing for one bucket sub-resource GET (V1 and V4), as ali-oss 6.x signs it
- * (lib/common/signUtils.js): what Proposal B's direct GetBucketEncryption needs, nothing more.
+ * NOT ADOPTED (hand-written signing; see direct-gateway.ts). OSS request signing for one bucket
+ * sub-resource GET (V1 and V4), as ali-oss 6.x signs it (lib/common/signUtils.js): what Proposal B's
+ * direct GetBucketEncryption needs, nothing more.
  */
 import { createHash, createHmac } from 'node:crypto';
 

@@ -1,11 +1,10 @@
 /**
- * Proposal B's new module (proposed as shared/cloud/oss-direct.ts): GetBucketEncryption, the call an audit
- * makes once per bucket, as one signed HTTP GET over a keep-alive agent of its own, the answer read by a
- * small element scanner. Per request it skips what ali-oss does around the same GET: urllib, x-oss-date
- * through dateformat, header encoding and copying, proxy detection, and xml2js on the 200 and again on the
- * 404 `NoSuchServerSideEncryptionRule`. Same signatures (V1 and V4, STS token). Failures are thrown in
- * ali-oss's error shape (`name`, `code`, `status`, `requestId`; status -1/-2 for network and timeouts), so
- * the gateway's `call` turns them into `CloudError`s and retries them exactly as before.
+ * NOT ADOPTED (hand-written signing; see direct-gateway.ts). Proposal B's reader: GetBucketEncryption as
+ * one signed HTTP GET over a keep-alive agent of its own, the answer read by a small element scanner. Per
+ * request it skips what ali-oss does around the same GET: urllib, x-oss-date through dateformat, header
+ * encoding and copying, proxy detection, and the XML parse. Same signatures (V1 and V4, STS token).
+ * Failures are thrown in ali-oss's error shape (`name`, `code`, `status`, `requestId`; status -1/-2 for
+ * network and timeouts), so the gateway's `call` turns them into `CloudError`s and retries them as usual.
  */
 import http from 'node:http';
 import https from 'node:https';

@@ -1,15 +1,11 @@
 /** `oss-sse-guard audit`: flags and exit codes of DESIGN.md section 4. */
 
-import { alertsConfigFromEnv } from '../shared/alerts/schema.js';
 import { EXIT, exitCodeFor } from '../shared/audit/exit-code.js';
-import { runAudit } from '../shared/audit/run.js';
+import { auditJob } from '../shared/audit/job.js';
 import { resolveCredentials } from '../shared/cloud/credentials.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, PolicyError } from '../shared/errors.js';
-import { loadPolicy } from '../shared/policy/load.js';
-import { publishReport } from '../shared/report/publish.js';
 import { FORMATS, type Format, render } from '../shared/report/render.js';
-import { storeFor } from '../shared/report/store.js';
 import { buildRuntime } from '../shared/runtime.js';
 import { cliLogger, progressReporter } from './output.js';
 
@@ -82,30 +78,21 @@ export async function auditCommand(flags: AuditFlags): Promise<number> {
   try {
     const credentials = await resolveCredentials();
     const runtime = buildRuntime(settings, credentials, logger);
-    const policy = await loadPolicy(flags.policy ?? settings.policyRef, (bucket, key) =>
-      runtime.oss.getObjectText(bucket, key),
-    );
-    const report = await runAudit(runtime, {
-      policy,
-      dryRun: !flags.remediate,
+    const { report: final, summary } = await auditJob(runtime, {
+      settings: {
+        ...settings,
+        policyRef: flags.policy ?? settings.policyRef,
+        dryRun: !flags.remediate,
+        reportLocation: flags.out ?? settings.reportLocation,
+      },
       regions: parsed.regions,
       prefix: flags.prefix,
       concurrency: parsed.concurrency,
       deadline: parsed.deadlineSeconds ? Date.now() + parsed.deadlineSeconds * 1000 : undefined,
+      formats: parsed.formats,
       onProgress: progressReporter(),
     });
-    const out = flags.out ?? settings.reportLocation;
-    let final = report;
-    if (out) {
-      const published = await publishReport(report, {
-        store: storeFor(out, runtime.oss),
-        formats: parsed.formats,
-        alerts: { config: policy.policy.alerts ?? alertsConfigFromEnv(process.env), env: process.env },
-        logger,
-      });
-      final = published.report;
-      process.stderr.write(`reports written: ${published.written.join(', ')}\n`);
-    }
+    if (summary.reports.length > 0) process.stderr.write(`reports written: ${summary.reports.join(', ')}\n`);
     const [first] = parsed.formats;
     process.stdout.write(render(final, first ?? 'table'));
     return exitCodeFor(final);

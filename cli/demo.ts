@@ -5,12 +5,9 @@
  * fresh in-memory account, so re-running is harmless.
  */
 import { fileURLToPath } from 'node:url';
-import { runAudit } from '../shared/audit/run.js';
+import { auditJob } from '../shared/audit/job.js';
 import { settingsFromEnv } from '../shared/config.js';
-import { loadPolicyFile } from '../shared/policy/load.js';
-import { publishReport } from '../shared/report/publish.js';
 import { renderTable } from '../shared/report/render.js';
-import { LocalStore } from '../shared/report/store.js';
 import { buildRuntime } from '../shared/runtime.js';
 import { startEmulators } from '../test/emulator/index.js';
 import { DEMO_BUCKETS } from '../test/emulator/seed.js';
@@ -23,14 +20,14 @@ export async function demoCommand(opts: { out?: string }): Promise<number> {
   try {
     const settings = settingsFromEnv({ ...emu.env });
     const runtime = buildRuntime(settings, emu.credentials, cliLogger());
-    const policy = await loadPolicyFile(DEMO_POLICY);
-    const audited = await runAudit(runtime, { policy, dryRun: false });
-    const { report, written } = await publishReport(audited, {
-      store: new LocalStore(opts.out ?? 'reports'),
+    const { report, summary } = await auditJob(runtime, {
+      settings: { ...settings, policyRef: DEMO_POLICY, dryRun: false, reportLocation: opts.out ?? 'reports' },
+      // The demo never alerts: a webhook configured in the user's environment is not for the emulator.
+      env: {},
       formats: ['json', 'html', 'csv', 'md', 'table'],
     });
     process.stdout.write(renderTable(report));
-    process.stdout.write(`\nreports written: ${written.join(', ')}\n`);
+    process.stdout.write(`\nreports written: ${summary.reports.join(', ')}\n`);
     const wrong = DEMO_BUCKETS.filter(
       (b) => report.findings.find((f) => f.bucket === b.name)?.status !== b.expect,
     );

@@ -7,16 +7,25 @@ import type { Settings } from '../config.js';
 import type { Report } from '../model.js';
 import { loadPolicy } from '../policy/load.js';
 import { publishReport } from '../report/publish.js';
+import type { Format } from '../report/render.js';
 import { storeFor } from '../report/store.js';
 import type { Runtime } from '../runtime.js';
 import { runAudit } from './run.js';
 
 export interface AuditJobOptions {
+  /** Policy reference, dry run and report location come from here (the CLI overrides them from flags). */
   settings: Settings;
+  /** Where alert sinks read their URLs and secrets (default: the process environment). */
   env?: NodeJS.ProcessEnv;
   /** Epoch ms by which the invocation must return. */
   deadline?: number;
   runId?: string;
+  regions?: string[];
+  prefix?: string;
+  concurrency?: number;
+  /** Formats written to the report location (JSON always). */
+  formats?: readonly Format[];
+  onProgress?: (checked: number, total: number) => void;
 }
 
 export interface AuditSummary {
@@ -30,7 +39,10 @@ export interface AuditSummary {
   reports: string[];
 }
 
-/** Loads the policy (refusing to act on a bad one), audits, publishes the reports, returns a summary. */
+/**
+ * Loads the policy (refusing to act on a bad one), audits, publishes the reports, returns a summary. The
+ * one entry point of the timer function, `oss-sse-guard audit` and the demo.
+ */
 export async function auditJob(
   runtime: Runtime,
   opts: AuditJobOptions,
@@ -45,13 +57,17 @@ export async function auditJob(
     dryRun: settings.dryRun,
     deadline: opts.deadline,
     runId: opts.runId,
+    regions: opts.regions,
+    prefix: opts.prefix,
+    concurrency: opts.concurrency,
+    onProgress: opts.onProgress,
   });
   let report = audited;
   let reports: string[] = [];
   if (settings.reportLocation) {
     const published = await publishReport(audited, {
       store: storeFor(settings.reportLocation, runtime.oss),
-      formats: ['json', 'html', 'csv', 'md'],
+      formats: opts.formats ?? ['json', 'html', 'csv', 'md'],
       alerts: { config: loaded.policy.alerts ?? alertsConfigFromEnv(env), env },
       logger: runtime.logger,
     });

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { FaultSpec } from '../test/emulator/core/faults.js';
+import type { FaultSpec } from '../emulator/core/faults.js';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
 export const RUN_TS = fileURLToPath(new URL('../bin/run-ts.js', import.meta.url));

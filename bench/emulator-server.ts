@@ -1,5 +1,5 @@
 /**
- * The benchmark's emulator process: the OSS, KMS and FC emulators (test/emulator) plus a small control
+ * The benchmark's emulator process: the OSS, KMS and FC emulators (emulator/) plus a small control
  * channel on a second loopback port, so the auditor under test runs in another process and neither side's
  * CPU is counted as the other's. Its first stdout line is one JSON object:
  * `{"oss","kms","accessKeyId","accessKeySecret","control"}`.
@@ -9,14 +9,14 @@
  *   of encryption states (see `encryptionFor`). Seed prefixes in name order: appends stay cheap.
  * - `POST /objects {bucket, region, count, prefix}` creates a bucket holding `count` small objects, every
  *   other one uploaded with SSE AES256 (body `object <i>`, so the caller can compute each ETag).
- * - `POST /faults {op, spec}` sets a fault (test/emulator/core/faults.ts); `POST /faults/clear` clears all.
+ * - `POST /faults {op, spec}` sets a fault (emulator/core/faults.ts); `POST /faults/clear` clears all.
  * - `GET /stats` answers this process's CPU time, peak RSS and the per-operation request counts.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultSpec } from '../test/emulator/core/faults.js';
-import { startEmulators } from '../test/emulator/index.js';
-import type { CreateBucketOptions } from '../test/emulator/oss/index.js';
+import type { FaultSpec } from '../emulator/core/faults.js';
+import { startEmulators } from '../emulator/index.js';
+import type { CreateBucketOptions } from '../emulator/oss/index.js';
 import { bucketName, MAX_SEED, objectKey } from './seed-names.js';
 
 /** The encryption state of bucket `i`: a quarter each of none, AES256, KMS and SM4. */

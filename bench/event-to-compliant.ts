@@ -8,11 +8,12 @@
  * delivery are not part of it. The event carries the change time in milliseconds; real ActionTrail event
  * times are whole seconds, so in the cloud the reported figure is only as fine as that.
  */
+
+import { startEmulators } from '../emulator/index.js';
 import { createLogger } from '../shared/log.js';
 import { policyFromText } from '../shared/policy/load.js';
 import { buildRuntime } from '../shared/runtime.js';
 import { watchEvents } from '../shared/watch/watch.js';
-import { startEmulators } from '../test/emulator/index.js';
 import { apiCall, payload } from '../test/fixtures/eventbridge/builders.js';
 
 const POLICY = 'version: 1\ndefaults: { sse: { algorithm: AES256 }, remediate: true }\n';

@@ -5,12 +5,12 @@
  * fresh in-memory account, so re-running is harmless.
  */
 import { fileURLToPath } from 'node:url';
+import { startEmulators } from '../emulator/index.js';
+import { DEMO_BUCKETS } from '../emulator/seed.js';
 import { auditJob } from '../shared/audit/job.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { renderTable } from '../shared/report/render.js';
 import { buildRuntime } from '../shared/runtime.js';
-import { startEmulators } from '../test/emulator/index.js';
-import { DEMO_BUCKETS } from '../test/emulator/seed.js';
 import { cliLogger } from './output.js';
 
 export const DEMO_POLICY = fileURLToPath(new URL('../examples/policy.yaml', import.meta.url));

@@ -2,7 +2,7 @@
  * `oss-sse-guard emulator [--port N] [--seed demo|empty]`: runs the emulators until killed. The first
  * stdout line is one JSON object with the endpoints and the access key, for scripts to read.
  */
-import { startEmulators } from '../test/emulator/index.js';
+import { startEmulators } from '../emulator/index.js';
 
 export async function emulatorCommand(opts: { port?: string; seed?: string }): Promise<number> {
   const port = Number(opts.port ?? '0');

@@ -3,10 +3,10 @@
  * the audit runs with it without a single AccessDenied, and what it does not allow is denied.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RamPolicy } from '../../emulator/core/accounts.js';
 import { runAudit } from '../../shared/audit/run.js';
 import type { CloudError } from '../../shared/errors.js';
 import { type FunctionName, ramPolicy } from '../../shared/ram/generate.js';
-import type { RamPolicy } from '../emulator/core/accounts.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
 
 let world: World | undefined;

@@ -7,10 +7,10 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Emulators, startEmulators } from '../../emulator/index.js';
 import { handler as workerHandler } from '../../functions/backfill-worker/index.js';
 import type { BackfillJobSummary } from '../../shared/backfill/job.js';
 import type { BackfillReport } from '../../shared/backfill/types.js';
-import { type Emulators, startEmulators } from '../emulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { ENCRYPT_POLICY, REPORT_POLICY, seedBucket, stubFunctionEnv, WORKER_FUNCTION } from './helpers.js';
 

@@ -4,9 +4,9 @@
  * errors normalised into `CloudError`, throttling retried.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulators, startEmulators } from '../../emulator/index.js';
 import { FcGateway, type FcGatewayOptions } from '../../shared/cloud/fc.js';
 import type { CloudError } from '../../shared/errors.js';
-import { type Emulators, startEmulators } from '../emulator/index.js';
 import { FAST_RETRY } from '../helpers/world.js';
 
 let emu: Emulators;

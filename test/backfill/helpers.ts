@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { vi } from 'vitest';
-import type { Emulators } from '../emulator/index.js';
+import type { Emulators } from '../../emulator/index.js';
 
 /** Policy of the remediating runs: unencrypted objects are encrypted in place with AES256. */
 export const ENCRYPT_POLICY = 'version: 1\nobjects:\n  action: encrypt\n  sse: { algorithm: AES256 }\n';

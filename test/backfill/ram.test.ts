@@ -6,13 +6,13 @@
  */
 import FC from '@alicloud/fc2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RamPolicy } from '../../emulator/core/accounts.js';
 import { handler as workerHandler } from '../../functions/backfill-worker/index.js';
 import { handler as auditorHandler } from '../../functions/bucket-auditor/index.js';
 import type { BackfillJobSummary } from '../../shared/backfill/job.js';
 import { ObjectLister } from '../../shared/backfill/list-objects.js';
 import type { BackfillReport } from '../../shared/backfill/types.js';
 import { type FunctionName, ramPolicy } from '../../shared/ram/generate.js';
-import type { RamPolicy } from '../emulator/core/accounts.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
 import { AUDITOR_FUNCTION, seedBucket, stubFunctionEnv, WORKER_FUNCTION } from './helpers.js';
 

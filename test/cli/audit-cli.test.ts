@@ -6,8 +6,8 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulators, startEmulators } from '../../emulator/index.js';
 import type { Report } from '../../shared/model.js';
-import { type Emulators, startEmulators } from '../emulator/index.js';
 import { runCli } from '../helpers/cli.js';
 
 let emu: Emulators;

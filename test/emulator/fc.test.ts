@@ -6,11 +6,11 @@
  */
 import FC from '@alicloud/fc2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Accounts, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET } from '../../emulator/core/accounts.js';
+import { Faults } from '../../emulator/core/faults.js';
+import { sleep } from '../../emulator/core/http.js';
+import { type FcEmulator, startFcEmulator } from '../../emulator/fc/index.js';
 import type { FcContext } from '../../shared/cloud/fc-context.js';
-import { Accounts, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET } from './core/accounts.js';
-import { Faults } from './core/faults.js';
-import { sleep } from './core/http.js';
-import { type FcEmulator, startFcEmulator } from './fc/index.js';
 
 /** Function Compute "trigger event formats", timer trigger (wire-samples/fc-timer-event.json). */
 const TIMER_EVENT =

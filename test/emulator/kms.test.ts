@@ -10,10 +10,10 @@
  */
 import * as kms from '@alicloud/kms20160120';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Accounts, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET } from './core/accounts.js';
-import { Faults } from './core/faults.js';
-import { rpcSign, rpcStringToSign } from './kms/auth.js';
-import { type KmsEmulator, startKmsEmulator } from './kms/index.js';
+import { Accounts, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET } from '../../emulator/core/accounts.js';
+import { Faults } from '../../emulator/core/faults.js';
+import { rpcSign, rpcStringToSign } from '../../emulator/kms/auth.js';
+import { type KmsEmulator, startKmsEmulator } from '../../emulator/kms/index.js';
 
 type KmsClientClass = typeof kms.default.default;
 const kmsDefault = kms.default as unknown as KmsClientClass | { default: KmsClientClass };

@@ -4,15 +4,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Accounts } from './core/accounts.js';
-import { Faults } from './core/faults.js';
+import { Accounts } from '../../emulator/core/accounts.js';
+import { Faults } from '../../emulator/core/faults.js';
 import {
   type CreateBucketOptions,
   type KmsKeyLookup,
   type OssEmulator,
   startOssEmulator,
-} from './oss/index.js';
-import { failure, type OssClient, ossClient, putEncryptionXml, rawRequest } from './oss/test-client.js';
+} from '../../emulator/oss/index.js';
+import {
+  failure,
+  type OssClient,
+  ossClient,
+  putEncryptionXml,
+  rawRequest,
+} from '../helpers/oss-test-client.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/oss/${name}`, import.meta.url), 'utf8');
 

@@ -7,9 +7,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulators, startEmulators } from '../../emulator/index.js';
 import { PolicyError } from '../../shared/errors.js';
 import { policyFromText } from '../../shared/policy/load.js';
-import { type Emulators, startEmulators } from '../emulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { BAD_POLICIES, type BadPolicy } from './policy-corpus.js';
 

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type FC from '@alicloud/fc2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Emulators, startEmulators } from '../../emulator/index.js';
 import { handler } from '../../functions/bucket-auditor/index.js';
 import type { AuditSummary } from '../../shared/audit/job.js';
 import type { Report } from '../../shared/model.js';
-import { type Emulators, startEmulators } from '../emulator/index.js';
 import { fcClient, stubFunctionEnv } from '../helpers/function-env.js';
 
 /** Function Compute "trigger event formats", timer trigger (shared wire sample fc-timer-event.json). */

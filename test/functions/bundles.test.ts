@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type FC from '@alicloud/fc2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Emulators, startEmulators } from '../../emulator/index.js';
 import { type BuiltFunction, buildFunctions, staticallyReachable } from '../../scripts/build.js';
 import type { FcHandler } from '../../shared/cloud/fc-context.js';
-import { type Emulators, startEmulators } from '../emulator/index.js';
 import { ossEvent, recordFor } from '../fixtures/events/builders.js';
 import { fcClient, stubFunctionEnv } from '../helpers/function-env.js';
 

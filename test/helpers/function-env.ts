@@ -4,7 +4,7 @@
  */
 import FC from '@alicloud/fc2';
 import { vi } from 'vitest';
-import type { Emulators } from '../emulator/index.js';
+import type { Emulators } from '../../emulator/index.js';
 
 export function stubFunctionEnv(emu: Emulators, policy?: string): void {
   vi.stubEnv('OSS_SSE_GUARD_OSS_ENDPOINT', emu.oss.url);

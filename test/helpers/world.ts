@@ -3,12 +3,12 @@
  * pointed at them, with logs captured as parsed JSON objects (pino destination stream).
  */
 import { Writable } from 'node:stream';
+import { type Emulators, type EmulatorsOptions, startEmulators } from '../../emulator/index.js';
 import type { RetryOptions } from '../../shared/cloud/retry.js';
 import { settingsFromEnv } from '../../shared/config.js';
 import { createLogger } from '../../shared/log.js';
 import { policyFromText } from '../../shared/policy/load.js';
 import { buildRuntime, type Runtime } from '../../shared/runtime.js';
-import { type Emulators, type EmulatorsOptions, startEmulators } from '../emulator/index.js';
 
 export interface World {
   emu: Emulators;

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulators, startEmulators } from '../emulator/index.js';
+import { type Emulators, startEmulators } from '../../emulator/index.js';
 
 let emu: Emulators;
 

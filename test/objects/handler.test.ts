@@ -5,9 +5,9 @@
  */
 import type FC from '@alicloud/fc2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Emulators } from '../../emulator/index.js';
 import { handler } from '../../functions/upload-guard/index.js';
 import type { GuardSummary } from '../../shared/objects/types.js';
-import type { Emulators } from '../emulator/index.js';
 import { type GuardEnv, ossEvent, recordFor, startGuardEnv } from '../fixtures/events/builders.js';
 import { fcClient, stubFunctionEnv } from '../helpers/function-env.js';
 

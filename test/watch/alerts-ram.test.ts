@@ -6,10 +6,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RamPolicy } from '../../emulator/core/accounts.js';
 import type { WebhookBody } from '../../shared/alerts/webhook.js';
 import { ramPolicy } from '../../shared/ram/generate.js';
 import { watchEvents } from '../../shared/watch/watch.js';
-import type { RamPolicy } from '../emulator/core/accounts.js';
 import { apiCall, bucketCreated, payload } from '../fixtures/eventbridge/builders.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
 

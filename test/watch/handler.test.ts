@@ -5,9 +5,9 @@
  */
 import type FC from '@alicloud/fc2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Emulators, startEmulators } from '../../emulator/index.js';
 import { handler } from '../../functions/bucket-watch/index.js';
 import type { WatchSummary } from '../../shared/watch/types.js';
-import { type Emulators, startEmulators } from '../emulator/index.js';
 import { apiCall, bucketCreated, DOC, payload, roleIdentity } from '../fixtures/eventbridge/builders.js';
 import { fcClient } from '../helpers/function-env.js';
 

@@ -5,10 +5,10 @@
  */
 import type FC from '@alicloud/fc2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Emulators, startEmulators } from '../../emulator/index.js';
 import { handler } from '../../functions/upload-guard/index.js';
 import { parseOssEvent } from '../../shared/objects/event.js';
 import type { GuardSummary } from '../../shared/objects/types.js';
-import { type Emulators, startEmulators } from '../emulator/index.js';
 import { DOC, objectCreated, payload } from '../fixtures/eventbridge/builders.js';
 import { fcClient } from '../helpers/function-env.js';
 

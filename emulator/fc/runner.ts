@@ -11,7 +11,7 @@
  * N seconds (maxMemoryUsage: ...)"}` (FC FAQ "Function time out after"). As on the real service the
  * handler is not killed; its late result is ignored.
  */
-import type { FcContext, FcCredentials, FcHandler } from '../../../shared/cloud/fc-context.js';
+import type { FcContext, FcCredentials, FcHandler } from '../../shared/cloud/fc-context.js';
 
 export interface FcFunction {
   /** '' for a Function Compute 3.0 function (no service). */

@@ -8,7 +8,7 @@
  * uses its service role's temporary credentials).
  */
 import { randomBytes } from 'node:crypto';
-import type { FcCredentials, FcHandler } from '../../../shared/cloud/fc-context.js';
+import type { FcCredentials, FcHandler } from '../../shared/cloud/fc-context.js';
 import type { Accounts } from '../core/accounts.js';
 import { Faults } from '../core/faults.js';
 import { listen } from '../core/http.js';

@@ -3,6 +3,8 @@
  * and tagging directives, source conditions. The copy does NOT carry the source's SSE: the destination
  * gets the request's SSE headers, else its bucket default, else none.
  */
+
+import { notModified } from './conditions.js';
 import {
   authorize,
   bucketArn,
@@ -56,27 +58,9 @@ export function readCopySource(ctx: OssContext, req: OssRequest): CopySource {
   return { bucket, object };
 }
 
-const unquote = (etag: string) => etag.replace(/^"|"$/g, '');
-
-/** `x-oss-copy-source-if-*`: a failed if-match / if-unmodified-since is 412, the others 304. */
+/** `x-oss-copy-source-if-*` (conditions.ts): a failed if-match / if-unmodified-since is 412, the others 304. */
 export function sourceConditions(req: OssRequest, src: StoredObject): OssReply | undefined {
-  const ifMatch = header(req, 'x-oss-copy-source-if-match');
-  if (ifMatch !== undefined && unquote(ifMatch) !== unquote(src.etag)) {
-    throw errors.preconditionFailed('x-oss-copy-source-if-match');
-  }
-  const unmodified = header(req, 'x-oss-copy-source-if-unmodified-since');
-  if (unmodified !== undefined && src.lastModified.getTime() > Date.parse(unmodified)) {
-    throw errors.preconditionFailed('x-oss-copy-source-if-unmodified-since');
-  }
-  const ifNone = header(req, 'x-oss-copy-source-if-none-match');
-  const modified = header(req, 'x-oss-copy-source-if-modified-since');
-  if (
-    (ifNone !== undefined && unquote(ifNone) === unquote(src.etag)) ||
-    (modified !== undefined && src.lastModified.getTime() <= Date.parse(modified))
-  ) {
-    return { status: 304 };
-  }
-  return undefined;
+  return notModified((name) => header(req, `x-oss-copy-source-${name}`), src) ? { status: 304 } : undefined;
 }
 
 function directive(req: OssRequest, name: string, values: string[]): string {

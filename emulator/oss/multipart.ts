@@ -82,10 +82,26 @@ export function initiateMultipartUpload(ctx: OssContext, req: OssRequest): OssRe
   return xmlReply(body, sseHeaders(sse));
 }
 
+/**
+ * The object's SSE is fixed at initiation: UploadPart and CompleteMultipartUpload carrying an SSE header
+ * are 400 InvalidArgument (aliyun-oss-python-sdk `tests/test_server_side_encryotion.py`
+ * `test_multipart_upload`; ali-oss strips `x-oss-server-side-encryption` from both for that reason).
+ * Inferred: that the data-encryption header alone also fails, and that a key id alone does not.
+ */
+function refuseSseHeaders(req: OssRequest): void {
+  for (const name of ['x-oss-server-side-encryption', 'x-oss-server-side-data-encryption']) {
+    const value = header(req, name);
+    if (value !== undefined) {
+      throw errors.invalidArgument(`${name} is not supported for this operation`, name, value);
+    }
+  }
+}
+
 export function uploadPart(ctx: OssContext, req: OssRequest): OssReply {
   const key = requireKey(req);
   const bucket = requireBucket(ctx, req, 'oss:PutObject', { key });
   const upload = uploadOf(req, bucket, key);
+  refuseSseHeaders(req);
   const n = partNumber(req);
   checkContentMd5(req);
   const etag = md5Etag(req.body);
@@ -146,6 +162,7 @@ export function completeMultipartUpload(ctx: OssContext, req: OssRequest): OssRe
   const key = requireKey(req);
   const bucket = requireBucket(ctx, req, 'oss:PutObject', { key });
   const upload = uploadOf(req, bucket, key);
+  refuseSseHeaders(req);
   const parts = chosenParts(req, upload).map((n) => upload.parts.get(n)!);
   if (parts.slice(0, -1).some((p) => p.body.length < MIN_PART_SIZE)) throw errors.entityTooSmall();
   checkOverwrite(req, bucket, key);

@@ -3,6 +3,7 @@
  * DeleteObject and object tagging. Headers as in the OSS API reference for each operation.
  */
 import { createHash } from 'node:crypto';
+import { notModified } from './conditions.js';
 import {
   authorize,
   bucketArn,
@@ -107,23 +108,11 @@ function findObject(ctx: OssContext, req: OssRequest, bucket: BucketRecord, key:
   return obj;
 }
 
-const unquote = (etag: string) => etag.replace(/^"|"$/g, '');
-
-/** If-Match / If-None-Match / If-(Un)Modified-Since of GetObject and HeadObject: 412 or 304. */
+/** GetObject / HeadObject conditions (conditions.ts): 412, 304, or undefined to go on. */
 function checkReadConditions(req: OssRequest, obj: StoredObject): OssReply | undefined {
-  const ifMatch = header(req, 'if-match');
-  if (ifMatch !== undefined && unquote(ifMatch) !== unquote(obj.etag))
-    throw errors.preconditionFailed('If-Match');
-  const since = header(req, 'if-unmodified-since');
-  if (since !== undefined && obj.lastModified.getTime() > Date.parse(since)) {
-    throw errors.preconditionFailed('If-Unmodified-Since');
-  }
-  const ifNone = header(req, 'if-none-match');
-  const modSince = header(req, 'if-modified-since');
-  const notModified =
-    (ifNone !== undefined && unquote(ifNone) === unquote(obj.etag)) ||
-    (modSince !== undefined && obj.lastModified.getTime() <= Date.parse(modSince));
-  return notModified ? { status: 304, headers: { etag: obj.etag } } : undefined;
+  return notModified((name) => header(req, name), obj)
+    ? { status: 304, headers: { etag: obj.etag } }
+    : undefined;
 }
 
 /** A `Range: bytes=...` within `size`, or undefined to send the whole object. */

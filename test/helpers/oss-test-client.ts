@@ -83,7 +83,10 @@ export interface OssClient {
     options?: { headers?: Record<string, string>; meta?: Record<string, string>; mime?: string },
   ): Promise<{ res: Res }>;
   get(name: string, options?: { headers?: Record<string, string> }): Promise<{ content: Buffer; res: Res }>;
-  head(name: string): Promise<{ status: number; meta: Record<string, string> | null; res: Res }>;
+  head(
+    name: string,
+    options?: { headers?: Record<string, string> },
+  ): Promise<{ status: number; meta: Record<string, string> | null; res: Res }>;
   copy(
     name: string,
     source: string,
@@ -122,7 +125,18 @@ export interface OssClient {
     source: { sourceKey: string; sourceBucketName: string },
     options: { partSize: number; headers?: Record<string, string>; parallel?: number },
   ): Promise<{ etag: string; res: Res }>;
-  initMultipartUpload(name: string, options?: object): Promise<{ uploadId: string }>;
+  initMultipartUpload(name: string, options?: object): Promise<{ uploadId: string; res: Res }>;
+  completeMultipartUpload(
+    name: string,
+    uploadId: string,
+    parts: { number: number; etag: string }[],
+    options?: { headers?: Record<string, string> },
+  ): Promise<{ etag: string; res: Res }>;
+  putStream(
+    name: string,
+    stream: NodeJS.ReadableStream,
+    options?: { headers?: Record<string, string>; contentLength?: number },
+  ): Promise<{ res: Res }>;
   abortMultipartUpload(name: string, uploadId: string): Promise<{ res: Res }>;
   signatureUrl(name: string, options?: { expires?: number; method?: string }): string;
   request(params: RawParams): Promise<{ status: number; data: Buffer; headers: Record<string, string> }>;

@@ -42,7 +42,8 @@ export function readCopySource(ctx: OssContext, req: OssRequest): CopySource {
   const m = /^\/?([^/]+)\/(.+)$/.exec(path);
   if (!m?.[1] || !m[2]) {
     throw errors.invalidArgument(
-      'Copy Source must mention the source bucket and key: /sourcebucket/sourcekey',
+      // Message as go-sdk-v2 `TestCopyObject` asserts it (with the final period).
+      'Copy Source must mention the source bucket and key: /sourcebucket/sourcekey.',
       'x-oss-copy-source',
       raw,
     );

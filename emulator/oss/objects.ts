@@ -95,7 +95,9 @@ export function putObject(ctx: OssContext, req: OssRequest): OssReply {
     tags,
     sse: sse ?? null,
     headers: storedHeadersFrom(req),
-    storageClass: header(req, 'x-oss-storage-class') ?? 'Standard',
+    // An object takes its bucket's storage class unless the upload names one (oss2 tests/test_bucket.py
+    // test_bucket_with_storage_class: an object put into an IA bucket lists as IA).
+    storageClass: header(req, 'x-oss-storage-class') ?? bucket.storageClass,
   });
   const md5 = createHash('md5').update(req.body).digest('base64');
   return { status: 200, headers: { ...writeHeaders(obj), 'content-md5': md5 } };

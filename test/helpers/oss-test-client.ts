@@ -59,7 +59,7 @@ export interface OssClient {
   }>;
   putBucket(
     name: string,
-    options?: { headers?: Record<string, string> },
+    options?: { headers?: Record<string, string>; acl?: string; StorageClass?: string },
   ): Promise<{ bucket: string | null; res: Res }>;
   deleteBucket(name: string): Promise<{ res: Res }>;
   getBucketInfo(name: string): Promise<{ bucket: BucketInfo }>;
@@ -74,6 +74,7 @@ export interface OssClient {
   }>;
   deleteBucketEncryption(name: string): Promise<{ status: number }>;
   putBucketTags(name: string, tags: Record<string, string>): Promise<{ status: number }>;
+  deleteBucketTags(name: string): Promise<{ status: number }>;
   getBucketTags(name: string): Promise<{ tag: Record<string, string> }>;
   putBucketVersioning(name: string, status: 'Enabled' | 'Suspended'): Promise<{ status: number }>;
   useBucket(name: string): OssClient;

@@ -83,17 +83,21 @@ export function initiateMultipartUpload(ctx: OssContext, req: OssRequest): OssRe
 }
 
 /**
- * The object's SSE is fixed at initiation: UploadPart and CompleteMultipartUpload carrying an SSE header
- * are 400 InvalidArgument (aliyun-oss-python-sdk `tests/test_server_side_encryotion.py`
- * `test_multipart_upload`; ali-oss strips `x-oss-server-side-encryption` from both for that reason).
- * Inferred: that the data-encryption header alone also fails, and that a key id alone does not.
+ * The object's SSE is fixed at initiation: UploadPart and CompleteMultipartUpload carrying
+ * `x-oss-server-side-encryption` are 400 InvalidArgument (aliyun-oss-python-sdk
+ * `tests/test_server_side_encryotion.py` `test_multipart_upload`; ali-oss strips that header from both).
+ * Inferred: the source always sends it together with `x-oss-server-side-data-encryption`; the data
+ * encryption alone is accepted and ignored here, since ali-oss `multipartUpload` forwards it to every
+ * part and OSS is not known to refuse that.
  */
 function refuseSseHeaders(req: OssRequest): void {
-  for (const name of ['x-oss-server-side-encryption', 'x-oss-server-side-data-encryption']) {
-    const value = header(req, name);
-    if (value !== undefined) {
-      throw errors.invalidArgument(`${name} is not supported for this operation`, name, value);
-    }
+  const value = header(req, 'x-oss-server-side-encryption');
+  if (value !== undefined) {
+    throw errors.invalidArgument(
+      'x-oss-server-side-encryption is not supported for this operation',
+      'x-oss-server-side-encryption',
+      value,
+    );
   }
 }
 

@@ -19,8 +19,8 @@ import {
   xmlReply,
 } from './context.js';
 import { errors } from './errors.js';
-import { checkOverwrite, storedHeadersFrom, writeHeaders } from './objects.js';
-import { checkObjectKey, resolveWriteSse, sseFromHeaders } from './sse.js';
+import { checkOverwrite, storedHeadersFrom, writeHeaders, writeSse } from './objects.js';
+import { checkObjectKey } from './sse.js';
 import type { BucketRecord, StoredObject } from './state.js';
 import { isoDate, toXml } from './xml.js';
 
@@ -81,13 +81,7 @@ export function copyObject(ctx: OssContext, req: OssRequest): OssReply {
   const metadata = directive(req, 'x-oss-metadata-directive', ['COPY', 'REPLACE']);
   const tagging = directive(req, 'x-oss-tagging-directive', ['Copy', 'Replace']);
   checkOverwrite(req, dest, key);
-  const sse = resolveWriteSse(
-    sseFromHeaders(req.headers),
-    dest.encryption,
-    ctx.kms,
-    dest.region,
-    ctx.state.serviceKeyId,
-  );
+  const sse = writeSse(ctx, req, dest);
   const replace = metadata === 'REPLACE';
   const tags = tagging === 'Replace' ? tagsFromHeader(req) : { ...src.tags };
   if (tagging === 'Replace' && Object.keys(tags).length > 0) {

@@ -21,8 +21,8 @@ import {
 } from './context.js';
 import { readCopySource, sourceConditions } from './copy.js';
 import { errors } from './errors.js';
-import { checkContentMd5, checkOverwrite, storedHeadersFrom, writeHeaders } from './objects.js';
-import { resolveWriteSse, sseFromHeaders, sseHeaders } from './sse.js';
+import { checkContentMd5, checkOverwrite, storedHeadersFrom, writeHeaders, writeSse } from './objects.js';
+import { sseHeaders } from './sse.js';
 import { type BucketRecord, type MultipartUpload, md5Etag } from './state.js';
 import { child, children, isoDate, parseXml, text, toXml } from './xml.js';
 
@@ -55,13 +55,7 @@ export function initiateMultipartUpload(ctx: OssContext, req: OssRequest): OssRe
   if (Object.keys(tags).length > 0)
     authorize(ctx, req, 'oss:PutObjectTagging', bucketArn(ctx, bucket.name, key));
   checkOverwrite(req, bucket, key);
-  const sse = resolveWriteSse(
-    sseFromHeaders(req.headers),
-    bucket.encryption,
-    ctx.kms,
-    bucket.region,
-    ctx.state.serviceKeyId,
-  );
+  const sse = writeSse(ctx, req, bucket);
   const upload: MultipartUpload = {
     uploadId: randomBytes(16).toString('hex').toUpperCase(),
     key,

@@ -19,7 +19,7 @@ import {
   xmlReply,
 } from './context.js';
 import { errors } from './errors.js';
-import { checkObjectKey, resolveWriteSse, sseFromHeaders, sseHeaders } from './sse.js';
+import { checkObjectKey, type ObjectSse, resolveWriteSse, sseFromHeaders, sseHeaders } from './sse.js';
 import { type BucketRecord, newVersionId, STORED_HEADERS, type StoredObject } from './state.js';
 import { parseTagging, taggingXml } from './xml.js';
 
@@ -35,6 +35,17 @@ export function checkOverwrite(req: OssRequest, bucket: BucketRecord, key: strin
   if (header(req, 'x-oss-forbid-overwrite') === 'true' && !bucket.versioning && bucket.objects.has(key)) {
     throw errors.fileAlreadyExists();
   }
+}
+
+/** The SSE a write to `bucket` gets (sse.ts `resolveWriteSse`): its headers, else the bucket default. */
+export function writeSse(ctx: OssContext, req: OssRequest, bucket: BucketRecord): ObjectSse | undefined {
+  return resolveWriteSse(
+    sseFromHeaders(req.headers),
+    bucket.encryption,
+    ctx.kms,
+    bucket.region,
+    ctx.state.serviceKeyId,
+  );
 }
 
 /** `cache-control`, `content-disposition`... as sent with an upload. */
@@ -82,13 +93,7 @@ export function putObject(ctx: OssContext, req: OssRequest): OssReply {
     authorize(ctx, req, 'oss:PutObjectTagging', bucketArn(ctx, bucket.name, key));
   checkContentMd5(req);
   checkOverwrite(req, bucket, key);
-  const sse = resolveWriteSse(
-    sseFromHeaders(req.headers),
-    bucket.encryption,
-    ctx.kms,
-    bucket.region,
-    ctx.state.serviceKeyId,
-  );
+  const sse = writeSse(ctx, req, bucket);
   const obj = ctx.state.putObject(bucket.name, key, req.body, {
     contentType: header(req, 'content-type') || 'application/octet-stream',
     meta: metaFromHeaders(req),

@@ -13,16 +13,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { policyFromText } from '../../shared/policy/load.js';
 import type { RamPolicy } from '../core/accounts.js';
-import { apiCall, bucketCreated, roleIdentity } from '../events/eventbridge.js';
-import { ossTriggerEvent, ossTriggerRecord } from '../events/oss-trigger.js';
 import { type Emulators, startEmulators } from '../index.js';
-import type { OssCall } from '../oss/index.js';
-import { matchesPattern } from './event-pattern.js';
 import { type FunctionLogLine, type HostedFunction, hostFunction } from './function-host.js';
 import { issueRoleCredentials, roleGrants } from './roles.js';
 import { type DeployedShape, type FunctionSpec, loadDeployedShape, type TriggerSpec } from './s-yaml.js';
 import { nextFiring, timerEvent } from './timers.js';
 import { type ReceivedAlert, startWebhookSink, type WebhookSink } from './webhook-sink.js';
+import { triggerWiring } from './wiring.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -36,6 +33,8 @@ export interface SandboxOptions {
   seed?: 'demo' | 'empty';
   /** The clock of the emulators and the timers (default the system clock). */
   now?: () => Date;
+  /** The policy text `ram-policy` was run with when the roles were made (default `policyText`). */
+  rolePolicyText?: string;
   /** RAM policy documents by role name, replacing what `ram-policy` would grant that role. */
   rolePolicies?: Record<string, RamPolicy>;
   renderer?: 'auto' | 'serverless-devs' | 'local';
@@ -64,6 +63,8 @@ export interface SandboxFunction {
 
 export interface Sandbox {
   emulators: Emulators;
+  /** Where the functions read the policy (`oss://bucket/key`), from their environment. */
+  policyLocation?: string;
   shape: DeployedShape;
   functions: SandboxFunction[];
   webhook: WebhookSink;
@@ -77,6 +78,11 @@ export interface Sandbox {
   nextTimer(triggerName: string): Date | undefined;
   /** Resolves when no invocation is queued, running or waiting for a retry. */
   idle(): Promise<void>;
+  /**
+   * Replaces a function's instance with a new one (as the platform does after a redeploy or when an idle
+   * instance is reclaimed): per-instance state such as the loaded policy starts over.
+   */
+  recycle(functionName: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,18 +93,6 @@ const OBJECT_CREATED = new Set([
   'CompleteMultipartUpload',
   'AppendObject',
 ]);
-const API_CALLS = new Set(['PutBucketEncryption', 'DeleteBucketEncryption']);
-
-function eventMatches(patterns: readonly string[], eventType: string): boolean {
-  return patterns.some((p) =>
-    new RegExp(
-      `^${p
-        .split('*')
-        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-        .join('.*')}$`,
-    ).test(eventType),
-  );
-}
 
 async function ensureBundles(shape: DeployedShape, force: boolean): Promise<void> {
   const missing = shape.functions.some((f) => !existsSync(join(f.codeDir, 'index.js')));
@@ -131,19 +125,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     });
     await ensureBundles(shape, opts.build === true);
 
-    // The account the deployer prepared: the config bucket with the policy, the watched buckets.
+    // The account the deployer prepared (docs/deploy.md): the policy at the functions'
+    // OSS_SSE_GUARD_POLICY, the bucket of the report location, the watched buckets. Locations are read
+    // from the functions' rendered environment, which is what runs (`vars` may render in fewer passes).
     const state = emulators.oss.state;
-    const vars = shape.vars as {
-      region?: string;
-      configBucket?: string;
-      policyLocation?: string;
-      reportLocation?: string;
-    };
-    const homeRegion = vars.region ?? 'cn-hangzhou';
+    const envOf = (name: string) =>
+      shape.functions.map((f) => f.env[name]).find((v) => v?.startsWith('oss://'));
+    const policyLocation = envOf('OSS_SSE_GUARD_POLICY');
+    const reportLocation = envOf('OSS_SSE_GUARD_REPORT');
+    const homeRegion = shape.functions[0]?.region ?? 'cn-hangzhou';
     const policyText = opts.policyText ?? readFileSync(join(ROOT, 'examples/policy.yaml'), 'utf8');
-    if (vars.configBucket && !state.getBucket(vars.configBucket))
-      state.createBucket(vars.configBucket, homeRegion, { encryption: { algorithm: 'AES256' } });
-    const loc = /^oss:\/\/([^/]+)\/(.+)$/.exec(vars.policyLocation ?? '');
+    for (const loc of [policyLocation, reportLocation]) {
+      const bucket = loc ? /^oss:\/\/([^/]+)/.exec(loc)?.[1] : undefined;
+      if (bucket && !state.getBucket(bucket))
+        state.createBucket(bucket, homeRegion, { encryption: { algorithm: 'AES256' } });
+    }
+    const loc = /^oss:\/\/([^/]+)\/(.+)$/.exec(policyLocation ?? '');
     if (loc?.[1] && loc[2]) state.putObject(loc[1], loc[2], policyText, { contentType: 'text/yaml' });
     for (const f of shape.functions) {
       for (const t of f.triggers) {
@@ -154,18 +151,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const grants = roleGrants(
       shape.functions,
       {
-        policy: policyFromText(policyText, vars.policyLocation ?? 'sandbox policy').policy,
-        ...(vars.policyLocation ? { policyLocation: vars.policyLocation } : {}),
-        ...(vars.reportLocation ? { reportLocation: vars.reportLocation } : {}),
+        policy: policyFromText(opts.rolePolicyText ?? policyText, policyLocation ?? 'sandbox policy').policy,
+        ...(policyLocation ? { policyLocation } : {}),
+        ...(reportLocation ? { reportLocation } : {}),
         accountId,
       },
       opts.rolePolicies,
     );
     const functions: SandboxFunction[] = [];
-    for (const spec of shape.functions) {
-      const grant = grants.get(spec.role ?? '(none)');
-      if (!grant) throw new Error(`sandbox: no grant for role ${spec.role}`);
-      const creds = issueRoleCredentials(emulators.accounts, grant);
+    const instances = new Map<string, HostedFunction>();
+    const startInstance = (spec: FunctionSpec, creds: ReturnType<typeof issueRoleCredentials>) => {
       const host = hostFunction({
         name: spec.functionName,
         codeDir: spec.codeDir,
@@ -186,6 +181,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           opts.onLog?.(l);
         },
       });
+      instances.set(spec.functionName, host);
       hosts.push(host);
       emulators.fc.register('', spec.functionName, host.handler, {
         timeoutSec: spec.timeoutSec,
@@ -198,6 +194,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           securityToken: creds.securityToken,
         },
       });
+    };
+    const roleKeys = new Map<string, ReturnType<typeof issueRoleCredentials>>();
+    for (const spec of shape.functions) {
+      const grant = grants.get(spec.role ?? '(none)');
+      if (!grant) throw new Error(`sandbox: no grant for role ${spec.role}`);
+      const creds = issueRoleCredentials(emulators.accounts, grant);
+      roleKeys.set(spec.functionName, creds);
+      startInstance(spec, creds);
       functions.push({ spec, accessKeyId: creds.accessKeyId });
     }
 
@@ -210,71 +214,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     };
 
     // OSS triggers and EventBridge, from what the OSS emulator answered.
-    emulators.oss.observe((call: OssCall) => {
-      const bucket = call.bucket ? state.getBucket(call.bucket) : undefined;
-      if (!bucket || !call.bucket) return;
-      const region = bucket.region;
-      const principalId = accountId;
-      const time = now();
-      if (OBJECT_CREATED.has(call.op) && call.key !== undefined) {
-        const obj = state.getObject(call.bucket, call.key);
-        if (!obj) return;
-        const type = `oss:ObjectCreated:${call.op}`;
-        for (const f of shape.functions) {
-          for (const t of f.triggers) {
-            if (t.type !== 'oss' || t.bucket !== call.bucket || t.region !== region) continue;
-            if (t.accountId && t.accountId !== accountId) continue;
-            if (
-              !eventMatches(t.events, type) ||
-              !call.key.startsWith(t.prefix) ||
-              !call.key.endsWith(t.suffix)
-            )
-              continue;
-            const record = ossTriggerRecord({
-              eventName: `ObjectCreated:${call.op}`,
-              bucket: call.bucket,
-              region,
-              accountId,
-              key: call.key,
-              size: obj.body.length,
-              eTag: obj.etag,
-              mimeType: obj.contentType,
-              userMeta: Object.fromEntries(Object.entries(obj.meta).map(([k, v]) => [`x-oss-meta-${k}`, v])),
-              requestId: call.requestId,
-              sourceIp: call.sourceIp,
-              principalId,
-              ruleId: t.name,
-              time,
-            });
-            deliver(t, f, ossTriggerEvent(record), type);
-          }
-        }
-      }
-      let cloudEvent: Record<string, unknown> | undefined;
-      if (call.op === 'PutBucket')
-        cloudEvent = bucketCreated({ bucket: call.bucket, accountId, region, time });
-      if (API_CALLS.has(call.op)) {
-        const identity = call.accessKeyId.startsWith('STS.')
-          ? roleIdentity(call.accessKeyId, accountId)
-          : {
-              ...(
-                apiCall({ operation: call.op, bucket: call.bucket, accountId }).data as {
-                  userIdentity: Record<string, unknown>;
-                }
-              ).userIdentity,
-              accessKeyId: call.accessKeyId,
-            };
-        cloudEvent = apiCall({ operation: call.op, bucket: call.bucket, accountId, region, time, identity });
-      }
-      if (!cloudEvent) return;
-      for (const f of shape.functions) {
-        if (f.region !== region) continue; // EventBridge delivers a service's events in their own region
-        for (const t of f.triggers) {
-          if (t.type !== 'eventbridge' || !t.enabled || !matchesPattern(t.pattern, cloudEvent)) continue;
-          deliver(t, f, Buffer.from(JSON.stringify(cloudEvent)), String(cloudEvent.type));
-        }
-      }
-    });
+    emulators.oss.observe(triggerWiring({ state, accountId, now, functions: shape.functions, deliver }));
 
     // Timers, on the sandbox clock.
     const timers = new Map<
@@ -298,6 +238,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const sink = webhook;
     return {
       emulators,
+      ...(policyLocation ? { policyLocation } : {}),
       shape,
       functions,
       webhook: sink,
@@ -317,6 +258,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       },
       nextTimer: (name) => timers.get(name)?.next,
       idle: () => emulators.fc.idle(),
+      async recycle(functionName) {
+        const spec = shape.functions.find((f) => f.functionName === functionName);
+        const creds = roleKeys.get(functionName);
+        if (!spec || !creds) throw new Error(`sandbox: no function "${functionName}"`);
+        await emulators.fc.idle();
+        await instances.get(functionName)?.close();
+        startInstance(spec, creds);
+      },
       async close() {
         await emulators.fc.idle().catch(() => {});
         await Promise.all(hosts.map((h) => h.close()));

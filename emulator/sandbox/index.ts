@@ -31,7 +31,10 @@ export interface SandboxOptions {
   /** Overrides of s.yaml `vars` (dotted paths), e.g. `{ dryRun: 'false' }`. */
   vars?: Record<string, string>;
   seed?: 'demo' | 'empty';
-  /** The clock of the emulators and the timers (default the system clock). */
+  /**
+   * The clock of the timer triggers (default the system clock): tests and demos move it to fire timers
+   * without waiting. The emulators keep real time (OSS refuses requests signed too far from its clock).
+   */
   now?: () => Date;
   /** The policy text `ram-policy` was run with when the roles were made (default `policyText`). */
   rolePolicyText?: string;
@@ -86,14 +89,6 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-const OBJECT_CREATED = new Set([
-  'PutObject',
-  'PostObject',
-  'CopyObject',
-  'CompleteMultipartUpload',
-  'AppendObject',
-]);
-
 async function ensureBundles(shape: DeployedShape, force: boolean): Promise<void> {
   const missing = shape.functions.some((f) => !existsSync(join(f.codeDir, 'index.js')));
   if (!force && !missing) return;
@@ -108,7 +103,7 @@ async function ensureBundles(shape: DeployedShape, force: boolean): Promise<void
 /** Starts the emulators and the deployed shape of `s.yaml` in them, with every trigger wired. */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const now = opts.now ?? (() => new Date());
-  const emulators = await startEmulators({ seed: opts.seed ?? 'demo', now });
+  const emulators = await startEmulators({ seed: opts.seed ?? 'demo' });
   const deliveries: Delivery[] = [];
   const logs: FunctionLogLine[] = [];
   const hosts: HostedFunction[] = [];
@@ -214,7 +209,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     };
 
     // OSS triggers and EventBridge, from what the OSS emulator answered.
-    emulators.oss.observe(triggerWiring({ state, accountId, now, functions: shape.functions, deliver }));
+    emulators.oss.observe(
+      triggerWiring({ state, accountId, now: () => new Date(), functions: shape.functions, deliver }),
+    );
 
     // Timers, on the sandbox clock.
     const timers = new Map<

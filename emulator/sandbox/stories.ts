@@ -88,8 +88,7 @@ async function uploadGuard(sb: Sandbox, policyText: string): Promise<StoryResult
   const trigger = sb.functions
     .find((f) => f.spec.functionName === GUARD)
     ?.spec.triggers.find((t) => t.type === 'oss');
-  if (trigger?.type !== 'oss')
-    return { title: 'Upload guard', ok: false, lines: ['no OSS trigger'] };
+  if (trigger?.type !== 'oss') return { title: 'Upload guard', ok: false, lines: ['no OSS trigger'] };
   const oss = client(sb, trigger.bucket, trigger.region);
   const lines: string[] = [];
   const alertsBefore = sb.webhook.alerts.length;

@@ -169,6 +169,7 @@ async function handle(ctx: OssContext, faults: Faults, req: http.IncomingMessage
     const handler = HANDLERS[op];
     if (!handler) throw errors.notImplemented(op);
     reply = handler(ctx, oreq);
+    faults.handled(op);
   } catch (err) {
     reply = errorReply(err, requestId, hostId, method === 'HEAD');
   }

@@ -3,12 +3,12 @@
  * `oss://bucket/prefix` (`prefix/YYYY/MM/DD/<runId>.<ext>`, `prefix/latest.json`), written encrypted.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { OssGateway } from '../cloud/oss.js';
 import { CloudError } from '../errors.js';
 import type { Report, SseConfig } from '../model.js';
 import { ossLocation } from '../ram/types.js';
+import { writeFileAtomic } from '../safety/atomic-file.js';
 import { readReport, reportFromText } from './read-report.js';
 
 /**
@@ -60,9 +60,8 @@ export class LocalStore implements ReportStore {
   }
   async write(path: string, content: ReportBody): Promise<string> {
     const full = join(this.dir, path);
-    await mkdir(dirname(full), { recursive: true });
-    // writeFile takes an iterable of strings and writes it piece by piece (UTF-8).
-    await writeFile(full, typeof content === 'string' ? content : content());
+    // Atomic (temporary file, fsync, rename): a kill or a full disk never leaves `latest.json` half written.
+    await writeFileAtomic(full, typeof content === 'string' ? content : content());
     return full;
   }
 }

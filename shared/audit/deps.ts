@@ -8,7 +8,11 @@ import type { RetryOptions } from '../cloud/retry.js';
 import type { SseConfig } from '../model.js';
 
 export interface AuditOss {
-  listBuckets(query?: { prefix?: string; pageSize?: number }): AsyncGenerator<BucketSummary[]>;
+  listBuckets(query?: {
+    prefix?: string;
+    pageSize?: number;
+    deadline?: number;
+  }): AsyncGenerator<BucketSummary[]>;
   getBucketEncryption(b: BucketLocation, retry?: RetryOptions): Promise<SseConfig | null>;
   putBucketEncryption(
     b: BucketLocation,

@@ -92,7 +92,7 @@ export async function auditJob(
     report = audited;
     if (settings.reportLocation) {
       const published = await publishReport(audited, {
-        store: storeFor(settings.reportLocation, runtime.oss),
+        store: storeFor(settings.reportLocation, runtime.oss, { deadline: opts.deadline }),
         formats: opts.formats ?? ['json', 'html', 'csv', 'md'],
         alerts: { config: loaded.policy.alerts ?? alertsConfigFromEnv(env), env },
         logger: runtime.logger,

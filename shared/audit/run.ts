@@ -57,7 +57,11 @@ async function* bucketPages(deps: AuditDeps, opts: AuditOptions): AsyncGenerator
     yield opts.buckets.filter(wanted);
     return;
   }
-  for await (const page of deps.oss.listBuckets({ prefix: opts.prefix, pageSize: 1000 })) {
+  for await (const page of deps.oss.listBuckets({
+    prefix: opts.prefix,
+    pageSize: 1000,
+    deadline: opts.deadline,
+  })) {
     yield page.filter(wanted);
   }
 }

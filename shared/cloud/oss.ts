@@ -193,13 +193,20 @@ export class OssGateway {
   }
 
   /** One page of ListBuckets (every region's buckets, as the service lists them). */
-  async listBucketsPage(query: { prefix?: string; marker?: string; maxKeys?: number }): Promise<BucketPage> {
+  async listBucketsPage(query: {
+    prefix?: string;
+    marker?: string;
+    maxKeys?: number;
+    deadline?: number;
+  }): Promise<BucketPage> {
     const home = this.opts.homeRegion ?? 'cn-hangzhou';
     const q: Record<string, string | number> = { 'max-keys': query.maxKeys ?? 1000 };
     if (query.prefix) q.prefix = query.prefix;
     if (query.marker) q.marker = query.marker;
-    const page = await this.call(`ListBuckets (marker "${query.marker ?? ''}")`, (timeout) =>
-      this.client(home).listBuckets(q, { timeout }),
+    const page = await this.call(
+      `ListBuckets (marker "${query.marker ?? ''}")`,
+      (timeout) => this.client(home).listBuckets(q, { timeout }),
+      query.deadline === undefined ? undefined : { deadline: query.deadline },
     );
     // ali-oss answers `buckets: null` for an empty page and gives the region as `oss-<region>`.
     const typed = page as {
@@ -223,10 +230,17 @@ export class OssGateway {
   }
 
   /** Every bucket, page after page. */
-  async *listBuckets(query: { prefix?: string; pageSize?: number } = {}): AsyncGenerator<BucketSummary[]> {
+  async *listBuckets(
+    query: { prefix?: string; pageSize?: number; deadline?: number } = {},
+  ): AsyncGenerator<BucketSummary[]> {
     let marker: string | undefined;
     do {
-      const page = await this.listBucketsPage({ prefix: query.prefix, marker, maxKeys: query.pageSize });
+      const page = await this.listBucketsPage({
+        prefix: query.prefix,
+        marker,
+        maxKeys: query.pageSize,
+        deadline: query.deadline,
+      });
       yield page.buckets;
       marker = page.nextMarker;
     } while (marker);
@@ -365,7 +379,14 @@ export class OssGateway {
     bucket: string,
     key: string,
     body: Buffer | ObjectChunks,
-    opts: { contentType?: string; sse?: SseConfig; forbidOverwrite?: boolean; region?: string } = {},
+    opts: {
+      contentType?: string;
+      sse?: SseConfig;
+      forbidOverwrite?: boolean;
+      region?: string;
+      /** Epoch ms no attempt may outlive (each attempt's timeout is what is left). */
+      deadline?: number;
+    } = {},
   ): Promise<{ requestId?: string }> {
     const r = opts.region ?? (await this.bucketRegion(bucket));
     const headers: Record<string, string> = {};
@@ -383,15 +404,18 @@ export class OssGateway {
       headers: { ...headers },
       ...(opts.contentType ? { mime: opts.contentType } : {}),
     });
-    const result = await this.call(subject, (timeout) =>
-      Buffer.isBuffer(body)
-        ? this.client(r, bucket).put(key, body, options(timeout))
-        : // A fresh stream per attempt; objectMode off, so string pieces are sent as UTF-8 bytes.
-          this.client(r, bucket).putStream(
-            key,
-            Readable.from(body(), { objectMode: false }),
-            options(timeout),
-          ),
+    const result = await this.call(
+      subject,
+      (timeout) =>
+        Buffer.isBuffer(body)
+          ? this.client(r, bucket).put(key, body, options(timeout))
+          : // A fresh stream per attempt; objectMode off, so string pieces are sent as UTF-8 bytes.
+            this.client(r, bucket).putStream(
+              key,
+              Readable.from(body(), { objectMode: false }),
+              options(timeout),
+            ),
+      opts.deadline === undefined ? undefined : { deadline: opts.deadline },
     );
     return { requestId: requestIdOf(result.res) };
   }

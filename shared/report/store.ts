@@ -73,6 +73,8 @@ export class OssStore implements ReportStore {
     private readonly bucket: string,
     prefix: string,
     private readonly sse: SseConfig = { algorithm: 'AES256' },
+    /** Epoch ms no write may outlive (a function's deadline: the report is written within it). */
+    private readonly deadline?: number,
   ) {
     this.prefix = prefix.replace(/^\/+|\/+$/g, '');
   }
@@ -103,15 +105,19 @@ export class OssStore implements ReportStore {
     const key = this.key(path);
     // Pieces are streamed (chunked PutObject), never joined into one Buffer.
     const body = typeof content === 'string' ? Buffer.from(content) : content;
-    await this.oss.putObject(this.bucket, key, body, { contentType, sse: this.sse });
+    await this.oss.putObject(this.bucket, key, body, {
+      contentType,
+      sse: this.sse,
+      ...(this.deadline === undefined ? {} : { deadline: this.deadline }),
+    });
     return `oss://${this.bucket}/${key}`;
   }
 }
 
 /** A store for a location string: `oss://bucket/prefix` (needs the OSS gateway) or a local folder. */
-export function storeFor(location: string, oss?: OssGateway): ReportStore {
+export function storeFor(location: string, oss?: OssGateway, opts: { deadline?: number } = {}): ReportStore {
   const loc = ossLocation(location);
   if (!loc) return new LocalStore(location);
   if (!oss) throw new Error(`report location ${location} needs an OSS client`);
-  return new OssStore(oss, loc.bucket, loc.key);
+  return new OssStore(oss, loc.bucket, loc.key, undefined, opts.deadline);
 }

@@ -176,6 +176,26 @@ describe('request timeouts come from the remaining deadline', () => {
     expect(report.findings[0]?.error?.code).toMatch(/Timeout/);
   });
 
+  it('ends the CLI run within its --deadline-seconds when the service answers after two minutes', async () => {
+    // Prepare
+    world = await startWorld();
+    seedUnencrypted(world, 2);
+    world.emu.oss.faults.set('GetBucketEncryption', { latencyMs: 120_000 });
+    const dir = await tempDir('cli-deadline');
+
+    // Act: runCli gives up after 60 s, so only a run cut by its own deadline can exit 3 with a report
+    const run = await runCli(
+      ['audit', '--policy', AES, '--remediate', '--out', dir, '--deadline-seconds', '4', '--format', 'json'],
+      world.emu.env,
+    );
+
+    // Assess
+    expect(run.code).toBe(3);
+    const report = JSON.parse(run.stdout) as { findings: Array<{ status: string }> };
+    expect(report.findings.map((f) => f.status)).toEqual(['error', 'error']);
+    expect(await readdir(dir)).toContain('latest.json');
+  });
+
   it('cuts a slow KMS pre-flight at the deadline and blocks the change', async () => {
     // Prepare
     world = await startWorld({ retry: { baseMs: 1, capMs: 2, maxAttempts: 2 } });

@@ -11,6 +11,7 @@ import { runAudit } from '../../shared/audit/run.js';
 import { LocalRunStore, OssRunStore } from '../../shared/backfill/store.js';
 import type { Report } from '../../shared/model.js';
 import { sha256Hex } from '../../shared/report/manifest.js';
+import { openGuard } from '../../shared/safety/guard.js';
 import { acquireLease } from '../../shared/safety/lease.js';
 import { runCli } from '../helpers/cli.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
@@ -112,6 +113,30 @@ describe('one remediating run per account at a time', () => {
       holder: { runId: 'dead', expiresAt: '2026-12-01T10:01:00.000Z' },
     });
     expect(late.held && late.lease.record).toMatchObject({ runId: 'late', generation: 2 });
+  });
+
+  it('stops changing buckets once its own lease expired, and releases it for the next run', async () => {
+    // Prepare
+    const dir = await tempDir('own-expiry');
+    const t0 = new Date('2026-12-01T10:00:00Z');
+    const opened = await openGuard(dir, undefined, {
+      runId: 'slow',
+      purpose: 'audit',
+      now: () => t0,
+      ttlMs: 60_000,
+    });
+
+    // Act
+    const before = opened.guard.refusal(new Date(t0.getTime() + 59_000));
+    const after = opened.guard.refusal(new Date(t0.getTime() + 60_000));
+    await opened.close(t0);
+    const next = await openGuard(dir, undefined, { runId: 'next', purpose: 'audit', now: () => t0 });
+
+    // Assess
+    expect(before).toBeUndefined();
+    expect(after).toMatch(/lease at .* expired at 2026-12-01T10:01:00.000Z; changing nothing more/);
+    expect(next.heldBy).toBeUndefined();
+    await next.close(t0);
   });
 });
 

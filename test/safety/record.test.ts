@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runAudit } from '../../shared/audit/run.js';
 import { journalUndoChanges, undoChanges } from '../../shared/audit/undo.js';
 import { LocalStore } from '../../shared/report/store.js';
-import { ReportLocationError } from '../../shared/safety/place.js';
+import { locationOf, ReportLocationError } from '../../shared/safety/place.js';
 import { runCli } from '../helpers/cli.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
 import { journalOf, kindsFor, remediate, tempDir } from './helpers.js';
@@ -132,6 +132,46 @@ describe('every change is journaled as it happens', () => {
     expect(journalKeys).toHaveLength(6);
     expect(keys).toContain('audit/locks/0000000001.json');
     expect(keys).toContain('audit/locks/0000000001.released');
+  });
+});
+
+describe('undo from the journal alone', () => {
+  it('restores a run that left no report, from `undo --journal`', async () => {
+    // Prepare
+    world = await startWorld();
+    seedUnencrypted(world, 2);
+    const dir = await tempDir('journal-undo');
+    const { report } = await remediate(world, AES, dir);
+    const journal = join(dir, 'journal', `${report.runId}.jsonl`);
+
+    // Act
+    const dry = await runCli(['undo', '--journal', journal], world.emu.env);
+    const applied = await runCli(['undo', '--journal', journal, '--apply'], world.emu.env);
+
+    // Assess
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/rec-0\s+cn-hangzhou\s+would-restore/);
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toMatch(/rec-1\s+cn-hangzhou\s+restored/);
+    expect(encryptionOf(world, 'rec-0')).toBeNull();
+    expect(encryptionOf(world, 'rec-1')).toBeNull();
+  });
+
+  it('finds the report location of a stored report or journal', () => {
+    // Prepare
+    const refs = [
+      'reports/r1.json',
+      '/tmp/out/journal/r1.jsonl',
+      'oss://b/audit/2026/12/01/r1.json',
+      'oss://b/2026/12/01/r1.json',
+      'oss://b/audit/journal/r1/',
+    ];
+
+    // Act
+    const locations = refs.map(locationOf);
+
+    // Assess
+    expect(locations).toEqual(['reports', '/tmp/out', 'oss://b/audit', 'oss://b', 'oss://b/audit']);
   });
 });
 

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { BucketLocation, BucketSummary } from '../cloud/oss.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { SseConfig } from '../model.js';
+import type { Clock, KeyInspector } from '../ports.js';
 
 export interface AuditOss {
   listBuckets(query?: {
@@ -22,32 +23,9 @@ export interface AuditOss {
   getBucketTags(b: BucketLocation, retry?: RetryOptions): Promise<Record<string, string>>;
 }
 
-/** A KMS key as the pre-flight sees it. */
-export interface KeyInfo {
-  keyId: string;
-  arn: string;
-  /** Enabled | Disabled | PendingDeletion | PendingImport ... */
-  state: string;
-  /** The key's region, from its ARN. */
-  region: string;
-}
-
-/** Per-call options of a key lookup. */
-export interface KeyCallOptions {
-  /** Epoch ms: no attempt outlives it (its timeout is what is left). */
-  deadline?: number;
-}
-
-export interface KeyInspector {
-  /** Describes a key id, ARN or alias in a region; throws a CloudError (code Forbidden.KeyNotFound...) otherwise. */
-  describeKey(ref: string, region: string, opts?: KeyCallOptions): Promise<KeyInfo>;
-}
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+// The ports moved to shared/ports.ts (the bottom layer); re-exported here for the audit's callers.
+export type { Clock, KeyCallOptions, KeyInfo, KeyInspector } from '../ports.js';
+export { systemClock } from '../ports.js';
 
 export interface AuditDeps {
   oss: AuditOss;

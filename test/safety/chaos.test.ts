@@ -132,7 +132,9 @@ describe('chaos: a remediating run stopped at random points', () => {
       const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
       let puts = 0;
       const stop = world.emu.oss.faults.watch((op, p) => {
-        if (op === 'PutBucketEncryption' && p === phase && (puts += 1) === k) child.kill('SIGKILL');
+        if (op !== 'PutBucketEncryption' || p !== phase) return;
+        puts += 1;
+        if (puts === k) child.kill('SIGKILL');
       });
 
       // Act
@@ -159,8 +161,9 @@ describe('chaos: a remediating run stopped at random points', () => {
       if (random() < 0.5) faults.set('PutBucketEncryption', { dropRate: 0.5, dropPhase: 'after' });
       let puts = 0;
       const stop = faults.watch((op, p) => {
-        if (op === 'PutBucketEncryption' && p === 'handled' && (puts += 1) === k)
-          faults.set('*', { dropRate: 1, times: outage });
+        if (op !== 'PutBucketEncryption' || p !== 'handled') return;
+        puts += 1;
+        if (puts === k) faults.set('*', { dropRate: 1, times: outage });
       });
 
       // Act

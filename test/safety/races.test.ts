@@ -202,7 +202,12 @@ describe('the CMK is re-checked right before it is applied', () => {
     seed(world, 6);
     let t = Date.parse('2026-12-01T10:00:00Z');
     // Each reading of the clock moves it 1 s on: six buckets span the 4 s window more than once.
-    const clock = { now: () => new Date((t += 1000)) };
+    const clock = {
+      now: () => {
+        t += 1000;
+        return new Date(t);
+      },
+    };
 
     // Act
     const report = await runAudit(

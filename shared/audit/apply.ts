@@ -80,7 +80,7 @@ export async function applyDecision(
   if (!ctx.timeLeft()) return notRemediated('the run reached its deadline');
   const refusal = ctx.guard?.refusal(clock.now());
   if (refusal) return notRemediated(refusal);
-  const retry = { deadline: finite(ctx.stopAt) };
+  const retry = { deadline: finite(ctx.stopAt), timeoutBy: finite(ctx.stopAt) };
 
   // Re-read right before the change: the verdict may rest on a state that is gone.
   let current: SseConfig | null;
@@ -155,7 +155,8 @@ export async function applyDecision(
   let readBack: SseConfig | null;
   try {
     // After a lost answer, the read may use the time kept for the report: it decides what the report says.
-    readBack = await deps.oss.getBucketEncryption(b, { deadline: finite(lost ? ctx.deadline : ctx.stopAt) });
+    const until = finite(lost ? ctx.deadline : ctx.stopAt);
+    readBack = await deps.oss.getBucketEncryption(b, { deadline: until, timeoutBy: until });
   } catch (err) {
     const error = findingError(err);
     const message = lost

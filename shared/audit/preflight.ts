@@ -61,11 +61,11 @@ export async function checkKeys(
 export function memoKms(kms: KeyInspector): KeyInspector {
   const cache = new Map<string, Promise<KeyInfo>>();
   return {
-    describeKey(ref, region) {
+    describeKey(ref, region, call) {
       const id = `${region}|${ref}`;
       let p = cache.get(id);
       if (!p) {
-        p = kms.describeKey(ref, region);
+        p = kms.describeKey(ref, region, call);
         p.catch(() => cache.delete(id));
         cache.set(id, p);
       }

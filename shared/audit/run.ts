@@ -89,7 +89,7 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
     async (b, _index, listed): Promise<Observation> => {
       const ref: BucketRef = { name: b.name, region: b.region };
       if (!timeLeft()) return { kind: 'skipped', bucket: ref };
-      const retry = { deadline: stopAt };
+      const retry = { deadline: stopAt, timeoutBy: stopAt };
       try {
         if (needsTags) ref.tags = await deps.oss.getBucketTags(ref, retry);
         const observed = await deps.oss.getBucketEncryption(ref, retry);

@@ -144,11 +144,11 @@ export class OssGateway {
 
   /**
    * The timeout of one attempt: the client's own (default 30 s), capped by what is left before the
-   * call's deadline, so one slow answer cannot outlive the run (a function killed before its report).
+   * call's `timeoutBy`, so one slow answer cannot outlive the run (a function killed before its report).
    */
   private attemptTimeout(retry?: RetryOptions): number {
     const own = this.opts.timeoutMs ?? 30_000;
-    const deadline = retry?.deadline ?? this.opts.retry?.deadline;
+    const deadline = retry?.timeoutBy ?? this.opts.retry?.timeoutBy;
     if (deadline === undefined) return own;
     const now = (retry?.now ?? this.opts.retry?.now ?? Date.now)();
     return Math.max(1, Math.min(own, Math.floor(deadline - now)));
@@ -161,7 +161,7 @@ export class OssGateway {
   async call<T>(subject: string, fn: (timeoutMs: number) => Promise<T>, retry?: RetryOptions): Promise<T> {
     return withRetry(
       async () => {
-        const deadline = retry?.deadline ?? this.opts.retry?.deadline;
+        const deadline = retry?.timeoutBy ?? this.opts.retry?.timeoutBy;
         const now = (retry?.now ?? this.opts.retry?.now ?? Date.now)();
         if (deadline !== undefined && now >= deadline) {
           throw new CloudError(`${subject}: not sent, the deadline has passed`, {
@@ -206,7 +206,7 @@ export class OssGateway {
     const page = await this.call(
       `ListBuckets (marker "${query.marker ?? ''}")`,
       (timeout) => this.client(home).listBuckets(q, { timeout }),
-      query.deadline === undefined ? undefined : { deadline: query.deadline },
+      query.deadline === undefined ? undefined : { deadline: query.deadline, timeoutBy: query.deadline },
     );
     // ali-oss answers `buckets: null` for an empty page and gives the region as `oss-<region>`.
     const typed = page as {
@@ -415,7 +415,7 @@ export class OssGateway {
               Readable.from(body(), { objectMode: false }),
               options(timeout),
             ),
-      opts.deadline === undefined ? undefined : { deadline: opts.deadline },
+      opts.deadline === undefined ? undefined : { deadline: opts.deadline, timeoutBy: opts.deadline },
     );
     return { requestId: requestIdOf(result.res) };
   }

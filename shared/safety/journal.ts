@@ -17,14 +17,9 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { RunStore } from '../backfill/store.js';
 import type { SseConfig } from '../model.js';
+import { sseConfigSchema } from '../report/report-schema.js';
 
-const sse = z
-  .object({
-    algorithm: z.enum(['AES256', 'KMS', 'SM4']),
-    kmsKeyId: z.string().optional(),
-    kmsDataEncryption: z.literal('SM4').optional(),
-  })
-  .strict();
+const sse = sseConfigSchema;
 
 const entrySchema = z.discriminatedUnion('kind', [
   z.object({

@@ -123,6 +123,27 @@ export interface Drift {
   unchangedProblems: number;
 }
 
+/** Statuses that need no one's attention. */
+export const OK_STATUSES: ReadonlySet<FindingStatus> = new Set(['compliant', 'remediated', 'exempt']);
+
+/** Whether a status needs attention (`noncompliant`, `blocked`, `error`, `would-remediate`). */
+export function isProblem(status: FindingStatus): boolean {
+  return !OK_STATUSES.has(status);
+}
+
+/** Whether anything changed at all between the runs a drift compares. */
+export function hasDrift(d: Drift): boolean {
+  return (
+    d.becameNoncompliant.length +
+      d.fixed.length +
+      d.changed.length +
+      d.appeared.length +
+      d.disappeared.length +
+      d.exemptionsExpired.length >
+    0
+  );
+}
+
 export interface ReportSummary {
   total: number;
   byStatus: Record<FindingStatus, number>;

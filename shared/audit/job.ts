@@ -7,12 +7,12 @@ import { alertsConfigFromEnv } from '../alerts/schema.js';
 import type { Settings } from '../config.js';
 import type { Report } from '../model.js';
 import { loadPolicy } from '../policy/load.js';
-import { publishReport } from '../report/publish.js';
 import type { Format } from '../report/render.js';
 import { storeFor } from '../report/store.js';
 import type { Runtime } from '../runtime.js';
 import { openGuard } from '../safety/guard.js';
 import { systemClock } from './deps.js';
+import { publishRun } from './publish-run.js';
 import { runAudit } from './run.js';
 
 export interface AuditJobOptions {
@@ -91,7 +91,7 @@ export async function auditJob(
     });
     report = audited;
     if (settings.reportLocation) {
-      const published = await publishReport(audited, {
+      const published = await publishRun(audited, {
         store: storeFor(settings.reportLocation, runtime.oss, { deadline: opts.deadline }),
         formats: opts.formats ?? ['json', 'html', 'csv', 'md'],
         alerts: { config: loaded.policy.alerts ?? alertsConfigFromEnv(env), env },

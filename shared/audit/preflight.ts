@@ -2,7 +2,9 @@
  * KMS pre-flight: before a CMK is set as a bucket default, the key must exist, be Enabled, and live in
  * the bucket's region (DESIGN.md section 3). Aliases and ARNs resolve through DescribeKey.
  */
+
 import { CloudError, describeError } from '../errors.js';
+import { mapBounded } from '../pool.js';
 import type { KeyCallOptions, KeyInfo, KeyInspector } from './deps.js';
 import type { KeyCheck } from './plan.js';
 import { keyCheckId } from './plan.js';
@@ -44,13 +46,9 @@ export async function checkKeys(
   call?: KeyCallOptions,
 ): Promise<Map<string, KeyCheck>> {
   const out = new Map<string, KeyCheck>();
-  const queue = [...pairs];
-  const worker = async () => {
-    for (let p = queue.shift(); p; p = queue.shift()) {
-      out.set(keyCheckId(p.region, p.keyRef), await checkKey(kms, p.keyRef, p.region, call));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
+  await mapBounded(pairs, 8, async (p) => {
+    out.set(keyCheckId(p.region, p.keyRef), await checkKey(kms, p.keyRef, p.region, call));
+  });
   return out;
 }
 

@@ -12,6 +12,7 @@
  */
 import { CloudError } from '../errors.js';
 import type { SseConfig } from '../model.js';
+import { mapBounded } from '../pool.js';
 import type { RetryOptions } from './retry.js';
 
 /** OSS refuses CopyObject above 1 GB (OSS API reference "CopyObject"); larger objects need UploadPartCopy. */
@@ -316,30 +317,26 @@ export class OssObjects {
     try {
       const partSize = effectivePartSize(head.size, opts.partSize);
       const count = Math.ceil(head.size / partSize);
-      const parts: Array<{ number: number; etag: string }> = [];
-      const queue = Array.from({ length: count }, (_, i) => i + 1);
-      const copyParts = async () => {
-        for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
-          const partNo = n;
-          const start = (partNo - 1) * partSize;
-          const end = Math.min(start + partSize, head.size) - 1;
-          const { etag } = await this.gateway.call(
-            this.subject(loc, key, `UploadPartCopy ${partNo}/${count}`),
-            () =>
-              client.uploadPartCopy(
-                key,
-                uploadId,
-                partNo,
-                `${start}-${end}`,
-                { sourceKey: key, sourceBucketName: loc.bucket },
-                { headers: { 'x-oss-copy-source-if-match': quoted(opts.ifMatch) } },
-              ),
-            this.retry,
-          );
-          parts.push({ number: partNo, etag });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(opts.parallel ?? 4, count) }, copyParts));
+      const numbers = Array.from({ length: count }, (_, i) => i + 1);
+      // In part order, as CompleteMultipartUpload lists them.
+      const parts = await mapBounded(numbers, opts.parallel ?? 4, async (partNo) => {
+        const start = (partNo - 1) * partSize;
+        const end = Math.min(start + partSize, head.size) - 1;
+        const { etag } = await this.gateway.call(
+          this.subject(loc, key, `UploadPartCopy ${partNo}/${count}`),
+          () =>
+            client.uploadPartCopy(
+              key,
+              uploadId,
+              partNo,
+              `${start}-${end}`,
+              { sourceKey: key, sourceBucketName: loc.bucket },
+              { headers: { 'x-oss-copy-source-if-match': quoted(opts.ifMatch) } },
+            ),
+          this.retry,
+        );
+        return { number: partNo, etag };
+      });
       // Each part was copied under if-match; check once more right before the new version replaces the
       // object, so that an upload landing during the part copies is never overwritten by older bytes.
       const now = await this.head(loc, key);

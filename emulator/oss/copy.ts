@@ -18,7 +18,7 @@ import {
 } from './context.js';
 import { errors } from './errors.js';
 import { checkOverwrite, storedHeadersFrom, writeHeaders } from './objects.js';
-import { checkKmsKey, resolveWriteSse, sseFromHeaders } from './sse.js';
+import { checkObjectKey, resolveWriteSse, sseFromHeaders } from './sse.js';
 import type { BucketRecord, StoredObject } from './state.js';
 import { isoDate, toXml } from './xml.js';
 
@@ -52,8 +52,7 @@ export function readCopySource(ctx: OssContext, req: OssRequest): CopySource {
   const versionId = queryPart ? (new URLSearchParams(queryPart).get('versionId') ?? undefined) : undefined;
   const object = ctx.state.getObject(bucketName, key, versionId);
   if (!object) throw errors.noSuchKey(key);
-  if (object.sse?.algorithm === 'KMS' && object.sse.kmsKeyId)
-    checkKmsKey(ctx.kms, object.sse.kmsKeyId, bucket.region);
+  checkObjectKey(ctx.kms, object.sse, bucket.region);
   return { bucket, object };
 }
 
@@ -97,7 +96,13 @@ export function copyObject(ctx: OssContext, req: OssRequest): OssReply {
   const metadata = directive(req, 'x-oss-metadata-directive', ['COPY', 'REPLACE']);
   const tagging = directive(req, 'x-oss-tagging-directive', ['Copy', 'Replace']);
   checkOverwrite(req, dest, key);
-  const sse = resolveWriteSse(sseFromHeaders(req.headers), dest.encryption, ctx.kms, dest.region);
+  const sse = resolveWriteSse(
+    sseFromHeaders(req.headers),
+    dest.encryption,
+    ctx.kms,
+    dest.region,
+    ctx.state.serviceKeyId,
+  );
   const replace = metadata === 'REPLACE';
   const tags = tagging === 'Replace' ? tagsFromHeader(req) : { ...src.tags };
   if (tagging === 'Replace' && Object.keys(tags).length > 0) {

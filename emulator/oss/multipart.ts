@@ -55,7 +55,13 @@ export function initiateMultipartUpload(ctx: OssContext, req: OssRequest): OssRe
   if (Object.keys(tags).length > 0)
     authorize(ctx, req, 'oss:PutObjectTagging', bucketArn(ctx, bucket.name, key));
   checkOverwrite(req, bucket, key);
-  const sse = resolveWriteSse(sseFromHeaders(req.headers), bucket.encryption, ctx.kms, bucket.region);
+  const sse = resolveWriteSse(
+    sseFromHeaders(req.headers),
+    bucket.encryption,
+    ctx.kms,
+    bucket.region,
+    ctx.state.serviceKeyId,
+  );
   const upload: MultipartUpload = {
     uploadId: randomBytes(16).toString('hex').toUpperCase(),
     key,

@@ -18,7 +18,7 @@ import {
   xmlReply,
 } from './context.js';
 import { errors } from './errors.js';
-import { checkKmsKey, resolveWriteSse, sseFromHeaders, sseHeaders } from './sse.js';
+import { checkObjectKey, resolveWriteSse, sseFromHeaders, sseHeaders } from './sse.js';
 import { type BucketRecord, newVersionId, STORED_HEADERS, type StoredObject } from './state.js';
 import { parseTagging, taggingXml } from './xml.js';
 
@@ -81,7 +81,13 @@ export function putObject(ctx: OssContext, req: OssRequest): OssReply {
     authorize(ctx, req, 'oss:PutObjectTagging', bucketArn(ctx, bucket.name, key));
   checkContentMd5(req);
   checkOverwrite(req, bucket, key);
-  const sse = resolveWriteSse(sseFromHeaders(req.headers), bucket.encryption, ctx.kms, bucket.region);
+  const sse = resolveWriteSse(
+    sseFromHeaders(req.headers),
+    bucket.encryption,
+    ctx.kms,
+    bucket.region,
+    ctx.state.serviceKeyId,
+  );
   const obj = ctx.state.putObject(bucket.name, key, req.body, {
     contentType: header(req, 'content-type') || 'application/octet-stream',
     meta: metaFromHeaders(req),
@@ -160,7 +166,7 @@ export function getObject(ctx: OssContext, req: OssRequest): OssReply {
   const notModified = checkReadConditions(req, obj);
   if (notModified) return notModified;
   // Decrypting needs the CMK: a disabled or deleted key makes downloads fail too.
-  if (obj.sse?.algorithm === 'KMS' && obj.sse.kmsKeyId) checkKmsKey(ctx.kms, obj.sse.kmsKeyId, bucket.region);
+  checkObjectKey(ctx.kms, obj.sse, bucket.region);
   const headers = objectHeaders(obj);
   for (const name of RESPONSE_OVERRIDES) {
     const v = req.query.get(`response-${name}`);

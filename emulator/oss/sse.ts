@@ -23,7 +23,12 @@ export interface ObjectSse {
   algorithm: SseAlgorithm;
   kmsKeyId?: string;
   dataEncryption?: 'SM4';
+  /** Set when `kmsKeyId` is the region's OSS service key (the write named no key). */
+  serviceKey?: true;
 }
+
+/** The id of the OSS-managed default CMK of a region (see emulator/kms/service-key.ts). */
+export type ServiceKeyId = (region: string) => string;
 
 /** What the emulator asks the KMS (emulator) about a key: its id, state and region, or undefined. */
 export type KmsKeyLookup = (
@@ -165,20 +170,44 @@ export function checkKmsKey(kms: KmsKeyLookup | undefined, keyId: string, region
 }
 
 /**
+ * A KMS object's SSE with its key id filled in: a write that names no key (header or bucket default)
+ * is encrypted with the region's OSS service key, and real OSS answers that key's id on the write and
+ * on Head/Get (aliyun-oss-python-sdk `tests/test_server_side_encryotion.py`).
+ */
+export function withServiceKey(
+  sse: ObjectSse | undefined,
+  region: string,
+  serviceKeyId: ServiceKeyId,
+): ObjectSse | undefined {
+  if (sse?.algorithm !== 'KMS' || sse.kmsKeyId) return sse;
+  return { ...sse, kmsKeyId: serviceKeyId(region), serviceKey: true };
+}
+
+/**
  * The SSE an object written to a bucket gets: the request's own headers win, else the bucket default,
- * else none; a KMS key must be usable in the bucket's region.
+ * else none; a named KMS key must be usable in the bucket's region, no key means the OSS service key.
  */
 export function resolveWriteSse(
   requested: ObjectSse | undefined,
   bucketDefault: BucketEncryption | null,
   kms: KmsKeyLookup | undefined,
   region: string,
+  serviceKeyId: ServiceKeyId,
 ): ObjectSse | undefined {
   const sse = requested ?? sseFromBucketDefault(bucketDefault);
   if (sse?.algorithm === 'KMS' && sse.kmsKeyId) {
     return { ...sse, kmsKeyId: checkKmsKey(kms, sse.kmsKeyId, region) };
   }
-  return sse;
+  return withServiceKey(sse, region, serviceKeyId);
+}
+
+/** Checks the key an object is encrypted with before it is read (the service key is always usable). */
+export function checkObjectKey(
+  kms: KmsKeyLookup | undefined,
+  sse: ObjectSse | undefined,
+  region: string,
+): void {
+  if (sse?.algorithm === 'KMS' && sse.kmsKeyId && !sse.serviceKey) checkKmsKey(kms, sse.kmsKeyId, region);
 }
 
 /** Response headers describing an object's SSE (PutObject, HeadObject, GetObject, CopyObject...). */

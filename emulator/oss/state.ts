@@ -3,13 +3,17 @@
  * the HTTP handlers use the same methods, so a seeded bucket and one created through ali-oss look alike.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { DEMO_ACCOUNT_ID } from '../core/accounts.js';
+import { ossServiceKeyId } from '../kms/service-key.js';
 import { SortedKeys } from './sorted-keys.js';
 import {
   type BucketEncryption,
   type ObjectSse,
+  type ServiceKeyId,
   type SseAlgorithm,
   sseFromBucketDefault,
   validateEncryption,
+  withServiceKey,
 } from './sse.js';
 
 export type Acl = 'private' | 'public-read' | 'public-read-write';
@@ -119,9 +123,15 @@ export class OssState {
   private readonly buckets = new Map<string, BucketRecord>();
   private readonly names = new SortedKeys();
   private readonly now: () => Date;
+  /** The id of a region's OSS service key, stamped on KMS objects written without a key id. */
+  readonly serviceKeyId: ServiceKeyId;
 
-  constructor(now: () => Date = () => new Date()) {
+  constructor(
+    now: () => Date = () => new Date(),
+    serviceKeyId: ServiceKeyId = (region) => ossServiceKeyId(DEMO_ACCOUNT_ID, region),
+  ) {
     this.now = now;
+    this.serviceKeyId = serviceKeyId;
   }
 
   get bucketCount(): number {
@@ -193,7 +203,8 @@ export class OssState {
   putObject(bucket: string, key: string, body: Buffer | string, opts: PutObjectOptions = {}): StoredObject {
     const b = this.mustGet(bucket);
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    const sse = opts.sse === null ? undefined : (opts.sse ?? sseFromBucketDefault(b.encryption));
+    const requested = opts.sse === null ? undefined : (opts.sse ?? sseFromBucketDefault(b.encryption));
+    const sse = withServiceKey(requested, b.region, this.serviceKeyId);
     const obj: StoredObject = {
       key,
       body: bytes,

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KmsError, kmsErrors } from './errors.js';
+import { ossServiceKeyId } from './service-key.js';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 /** CreateKey `KeySpec` values (KMS API reference "CreateKey"). */
@@ -145,7 +146,12 @@ export class KmsState {
     const existing = this.aliases.get(`${region}\n${aliasName}`);
     const known = existing ? this.keys.get(existing.keyId) : undefined;
     if (known) return known;
-    const key = this.createKey({ region, description: `default key of ${service.toUpperCase()}` });
+    const key = this.createKey({
+      region,
+      description: `default key of ${service.toUpperCase()}`,
+      // The OSS emulator derives the same id on its own when it runs without a KMS emulator.
+      ...(service.toLowerCase() === 'oss' ? { keyId: ossServiceKeyId(this.accountId, region) } : {}),
+    });
     key.creator = service.toUpperCase();
     key.service = service.toUpperCase();
     // Inferred: the service protects the key it depends on (DeletionProtectionDescription is illustrative).

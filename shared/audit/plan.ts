@@ -15,7 +15,15 @@ import type { KeyInfo } from './deps.js';
  */
 export type KeyCheck =
   | { ok: true; keyId: string; arn?: string; info?: KeyInfo }
-  | { ok: false; reason: string; info?: KeyInfo; missing?: boolean; failed?: FindingError };
+  | {
+      ok: false;
+      reason: string;
+      info?: KeyInfo;
+      missing?: boolean;
+      failed?: FindingError;
+      /** With `failed`: another attempt may succeed (throttled, network, 5xx after the gateway's retries). */
+      retryable?: boolean;
+    };
 
 export type Decision =
   | { kind: 'none' }

@@ -55,6 +55,7 @@ export async function checkKey(
       ok: false,
       reason: `KMS key "${ref}" could not be checked in region ${region}: ${describeError(err)}`,
       failed: checkError(err),
+      retryable: err instanceof CloudError ? err.retryable : false,
     };
   }
   const problem = keyProblem(ref, key, region) ?? (want ? keyStrengthUnmet(want, ref, key) : undefined);

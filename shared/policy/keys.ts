@@ -81,7 +81,7 @@ export function keyStrengthUnmet(
  * OSS-managed key (level `kms`), whatever id OSS reports for it.
  */
 export function judgedConfig(observed: SseConfig | null, keys?: KeyView): SseConfig | null {
-  if (!observed || observed.algorithm !== 'KMS' || !observed.kmsKeyId || !keys) return observed;
+  if (observed?.algorithm !== 'KMS' || !observed.kmsKeyId || !keys) return observed;
   const look = keys(observed.kmsKeyId);
   if (!look?.found || !look.facts.serviceKey) return observed;
   return observed.kmsDataEncryption

@@ -194,8 +194,10 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
       requirement: v.requirement,
       reason: v.reason,
       cis: v.cis,
-      ...reportedKeyFacts(lookupOf(observedKeyCheck(keyChecks, v.bucket.region, v.observed))),
     };
+    // Key facts only where a key was read: other findings keep the one shape (see verdictOf).
+    const keyCheck = observedKeyCheck(keyChecks, v.bucket.region, v.observed);
+    if (keyCheck) Object.assign(finding, reportedKeyFacts(lookupOf(keyCheck)));
     const d = decisions.get(v) ?? { kind: 'none' };
     return applyDecision(deps, finding, v, d, {
       stopAt,

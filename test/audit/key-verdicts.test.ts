@@ -7,8 +7,10 @@
  * EXTERNAL requirements are read from DescribeKey; each key is described once per region per run.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { alertsForRun } from '../../shared/alerts/messages.js';
 import { runAudit } from '../../shared/audit/run.js';
 import type { Finding } from '../../shared/model.js';
+import { computeDrift } from '../../shared/report/drift.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
 
 let world: World | undefined;
@@ -72,6 +74,11 @@ describe('buckets on a CMK they cannot use', () => {
     expect(f.get('on-missing')?.keyState).toBe('NotFound');
     expect(world.emu.oss.faults.count('PutBucketEncryption')).toBe(0);
     expect(world.emu.oss.state.getBucket('on-disabled')?.encryption?.kmsMasterKeyId).toBe(k.disabled.keyId);
+    const alert = alertsForRun(computeDrift(undefined, report), report).find((m) =>
+      m.title.startsWith('on-disabled '),
+    );
+    expect(alert?.text).toContain(`KMS key: ${k.disabled.keyId}: Disabled, Aliyun_KMS, SOFTWARE`);
+    expect(alert?.text).toContain('is Disabled; expected Enabled');
   });
 
   it('switches a broken bucket only to the key a rule names, after its pre-flight', async () => {

@@ -77,8 +77,10 @@ describe('buckets on a CMK they cannot use', () => {
     const alert = alertsForRun(computeDrift(undefined, report), report).find((m) =>
       m.title.startsWith('on-disabled '),
     );
-    expect(alert?.text).toContain(`KMS key: ${k.disabled.keyId}: Disabled, Aliyun_KMS, SOFTWARE`);
-    expect(alert?.text).toContain('is Disabled; expected Enabled');
+    // Markdown-escaped text; unescape to read it as a person does.
+    const text = alert?.text.replace(/\\(.)/g, '$1');
+    expect(text).toContain(`KMS key: ${k.disabled.keyId}: Disabled, Aliyun_KMS, SOFTWARE`);
+    expect(text).toContain('is Disabled; expected Enabled');
   });
 
   it('switches a broken bucket only to the key a rule names, after its pre-flight', async () => {

@@ -5,13 +5,13 @@
  * not `kms-cmk`), and judge it with the same `unmetReason` the bucket audit uses. `classify` is pure;
  * `findObject` and `inspectObjectKey` do the I/O.
  */
-import type { KeyInspector } from '../audit/deps.js';
 import { checkKey, lookupOf } from '../audit/preflight.js';
 import type { ObjectHead, ObjectLocation, OssObjects } from '../cloud/oss-objects.js';
 import type { FindingError, SseConfig } from '../model.js';
 import { asksKeyStrength, type KeyView, reportedKeyFacts } from '../policy/keys.js';
 import { describeConfig, type KeyResolver, requiredLevel, unmetReason } from '../policy/levels.js';
 import type { Requirement } from '../policy/schema.js';
+import type { KeyInspector } from '../ports.js';
 import { candidateKeys } from './scope.js';
 import type { ObjectVerdict } from './types.js';
 

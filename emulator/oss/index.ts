@@ -193,7 +193,11 @@ export async function startOssEmulator(opts: OssEmulatorOptions): Promise<OssEmu
   const faults = opts.faults ?? new Faults();
   const now = opts.now ?? (() => new Date());
   const accountId = opts.accounts.accountId;
-  const state = new OssState(now, opts.kmsServiceKey ?? ((region) => ossServiceKeyId(accountId, region)));
+  const state = new OssState(
+    now,
+    opts.kmsServiceKey ?? ((region) => ossServiceKeyId(accountId, region)),
+    accountId,
+  );
   const ctx: OssContext = {
     state,
     accounts: opts.accounts,
@@ -201,8 +205,12 @@ export async function startOssEmulator(opts: OssEmulatorOptions): Promise<OssEmu
     wrongEndpointCode: opts.wrongEndpointCode ?? 'AccessDenied',
   };
   if (opts.kms) ctx.kms = opts.kms;
-  const server = await listen((req, res) => {
-    handle(ctx, faults, req, res).catch(() => res.destroy());
-  }, opts.port ?? 0);
+  const server = await listen(
+    (req, res) => {
+      handle(ctx, faults, req, res).catch(() => res.destroy());
+    },
+    opts.port ?? 0,
+    { lenientFraming: true },
+  );
   return { url: server.url, port: server.port, faults, state, close: server.close };
 }

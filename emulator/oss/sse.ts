@@ -47,20 +47,24 @@ export function validateEncryption(rule: {
   if (!ALGORITHMS.has(rule.algorithm)) throw errors.invalidEncryptionAlgorithm();
   const algorithm = rule.algorithm as SseAlgorithm;
   if (rule.kmsMasterKeyId !== undefined && rule.kmsMasterKeyId !== '' && algorithm !== 'KMS') {
-    // OSS API reference "PutBucketEncryption" and the oss2 test `test_bucket_encryption_wrong`.
-    throw errors.invalidArgument('KMSMasterKeyID is not applicable if the default sse algorithm is not KMS');
+    // OSS API reference "PutBucketEncryption", the oss2 test `test_bucket_encryption_wrong`; EC 0005-00000204.
+    throw errors.invalidArgument(
+      'KMSMasterKeyID is not applicable if the default sse algorithm is not KMS',
+      undefined,
+      undefined,
+      '0005-00000204',
+    );
   }
-  if (rule.kmsDataEncryption !== undefined && rule.kmsDataEncryption !== '') {
-    if (algorithm !== 'KMS') {
-      throw errors.invalidArgument(
-        'KMSDataEncryption is not applicable if the default sse algorithm is not KMS',
-      );
-    }
+  // With AES256 or SM4 OSS accepts a KMSDataEncryption and drops it (oss2 test
+  // `test_put_bucket_encryption`: AES256/SM4 + SM4 read back without data encryption); with KMS only SM4
+  // is valid (EC 0005-00000203).
+  if (algorithm === 'KMS' && rule.kmsDataEncryption !== undefined && rule.kmsDataEncryption !== '') {
     if (rule.kmsDataEncryption !== 'SM4') {
       throw errors.invalidArgument(
         'KMSDataEncryption only supports SM4',
         'KMSDataEncryption',
         rule.kmsDataEncryption,
+        '0005-00000203',
       );
     }
   }
@@ -111,7 +115,9 @@ export function sseFromHeaders(headers: IncomingHttpHeaders): ObjectSse | undefi
   const keyId = header(headers, 'x-oss-server-side-encryption-key-id');
   const data = header(headers, 'x-oss-server-side-data-encryption');
   if (algorithm === undefined) {
-    if (keyId !== undefined || data !== undefined) {
+    // A data encryption alone is accepted and dropped (oss2 `test_put_object_with_encryption`, none-sm4);
+    // a key id alone is refused (inferred, no source tests it).
+    if (keyId !== undefined) {
       throw errors.invalidArgument(
         'x-oss-server-side-encryption is missing',
         'x-oss-server-side-encryption',
@@ -132,10 +138,12 @@ export function sseFromHeaders(headers: IncomingHttpHeaders): ObjectSse | undefi
     }
     sse.kmsKeyId = keyId;
   }
-  if (data !== undefined && data !== '') {
-    if (algorithm !== 'KMS' || data !== 'SM4') {
+  // Next to AES256 or SM4 OSS accepts and drops the data encryption (oss2 `test_put_object_with_encryption`:
+  // aes256-sm4 and sm4-sm4 answer no data encryption); with KMS only SM4 is valid (inferred: 400).
+  if (algorithm === 'KMS' && data !== undefined && data !== '') {
+    if (data !== 'SM4') {
       throw errors.invalidArgument(
-        'x-oss-server-side-data-encryption is only valid as SM4 with KMS',
+        'x-oss-server-side-data-encryption only supports SM4',
         'x-oss-server-side-data-encryption',
         data,
       );
@@ -155,18 +163,19 @@ export function sseFromBucketDefault(rule: BucketEncryption | null): ObjectSse |
 }
 
 /**
- * Checks that a KMS key can encrypt or decrypt in `region`: OSS answers 409 when the CMK is disabled or
- * pending deletion, and cannot find a key of another region. Without a lookup every key is usable.
+ * Checks that a KMS key can encrypt or decrypt in `region`: OSS answers 404 KeyNotFound for a key it
+ * cannot find (also one of another region) and 409 when the CMK is disabled or pending deletion.
+ * Without a lookup every key is usable.
  * Returns the key id the lookup resolved (an alias or ARN becomes the id).
  */
 export function checkKmsKey(kms: KmsKeyLookup | undefined, keyId: string, region: string): string {
   if (!kms) return keyId;
   const key = kms(keyId, region);
-  if (!key || key.region !== region) throw errors.kmsKey('KeyNotFound', keyId);
+  if (!key || key.region !== region) throw errors.kmsKeyNotFound(keyId);
   if (key.state === 'Enabled') return key.keyId;
-  if (key.state === 'PendingDeletion') throw errors.kmsKey('KeyPendingDeletion', keyId);
-  if (key.state === 'PendingImport') throw errors.kmsKey('KeyPendingImport', keyId);
-  throw errors.kmsKey('KeyDisabled', keyId);
+  if (key.state === 'PendingDeletion') throw errors.kmsKeyState('KeyPendingDeletion', keyId);
+  if (key.state === 'PendingImport') throw errors.kmsKeyState('KeyPendingImport', keyId);
+  throw errors.kmsKeyState('KeyDisabled', keyId);
 }
 
 /**

@@ -75,6 +75,8 @@ export interface BucketRecord {
   versioning: Versioning | null;
   acl: Acl;
   storageClass: string;
+  /** The resource group the bucket belongs to (GetBucketInfo `ResourceGroupId`). */
+  resourceGroupId: string;
   objects: Map<string, StoredObject>;
   keys: SortedKeys;
   /** Non-current versions per key, oldest first (versioned buckets only). */
@@ -89,6 +91,8 @@ export interface CreateBucketOptions {
   acl?: Acl;
   storageClass?: string;
   creationDate?: Date;
+  /** Default: the account's default resource group (see `defaultResourceGroupId`). */
+  resourceGroupId?: string;
 }
 
 export interface PutObjectOptions {
@@ -115,6 +119,14 @@ export function md5Etag(body: Buffer): string {
   return `"${createHash('md5').update(body).digest('hex').toUpperCase()}"`;
 }
 
+/**
+ * The id of an account's default resource group, deterministic per account. Real ids look like
+ * `rg-acfmxxxxxxxxxxx`; the go-sdk-v2 integration test `TestGetBucketInfo` only asserts it is not empty.
+ */
+export function defaultResourceGroupId(accountId: string): string {
+  return `rg-acfm${createHash('sha256').update(`rg\n${accountId}`).digest('hex').slice(0, 11)}`;
+}
+
 export function newVersionId(): string {
   return `CAEQ${randomBytes(12).toString('base64url')}`;
 }
@@ -125,13 +137,17 @@ export class OssState {
   private readonly now: () => Date;
   /** The id of a region's OSS service key, stamped on KMS objects written without a key id. */
   readonly serviceKeyId: ServiceKeyId;
+  /** The resource group of buckets created without one (the account's default group). */
+  readonly defaultResourceGroupId: string;
 
   constructor(
     now: () => Date = () => new Date(),
     serviceKeyId: ServiceKeyId = (region) => ossServiceKeyId(DEMO_ACCOUNT_ID, region),
+    accountId: string = DEMO_ACCOUNT_ID,
   ) {
     this.now = now;
     this.serviceKeyId = serviceKeyId;
+    this.defaultResourceGroupId = defaultResourceGroupId(accountId);
   }
 
   get bucketCount(): number {
@@ -150,6 +166,7 @@ export class OssState {
       versioning: opts.versioning ?? null,
       acl: opts.acl ?? 'private',
       storageClass: opts.storageClass ?? 'Standard',
+      resourceGroupId: opts.resourceGroupId ?? this.defaultResourceGroupId,
       objects: new Map(),
       keys: new SortedKeys(),
       history: new Map(),
@@ -176,12 +193,14 @@ export class OssState {
     prefix: string,
     marker: string,
     maxKeys: number,
+    filter: (b: BucketRecord) => boolean = () => true,
   ): { buckets: BucketRecord[]; truncated: boolean } {
     const buckets: BucketRecord[] = [];
     for (const name of this.names.from(marker, prefix)) {
-      if (buckets.length === maxKeys) return { buckets, truncated: true };
       const b = this.buckets.get(name);
-      if (b) buckets.push(b);
+      if (!b || !filter(b)) continue;
+      if (buckets.length === maxKeys) return { buckets, truncated: true };
+      buckets.push(b);
     }
     return { buckets, truncated: false };
   }

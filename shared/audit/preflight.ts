@@ -21,7 +21,8 @@ import { keyCheckId } from './plan.js';
 
 export { memoKms } from './key-inspector.js';
 
-function checkError(err: unknown): FindingError {
+/** A failure as a finding records it: the CloudError's code, status and request id, never a stack. */
+export function findingError(err: unknown): FindingError {
   if (err instanceof CloudError) {
     return {
       code: err.code,
@@ -54,7 +55,7 @@ export async function checkKey(
     return {
       ok: false,
       reason: `KMS key "${ref}" could not be checked in region ${region}: ${describeError(err)}`,
-      failed: checkError(err),
+      failed: findingError(err),
       retryable: err instanceof CloudError ? err.retryable : false,
     };
   }

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BucketSummary } from '../cloud/oss.js';
-import { CloudError, describeError } from '../errors.js';
 import type { Finding, FindingError, Report, SseConfig } from '../model.js';
 import { summarize } from '../model.js';
 import { type BucketRef, evaluate, policyNeedsTags, resolveRule, type Verdict } from '../policy/evaluate.js';
@@ -18,7 +17,7 @@ import type { AuditDeps } from './deps.js';
 import { systemClock } from './deps.js';
 import { memoKms } from './key-inspector.js';
 import { type Decision, keyCheckId, keysToCheck, plan } from './plan.js';
-import { checkKeys, keyViewOf, lookupOf, observedKeyCheck } from './preflight.js';
+import { checkKeys, findingError, keyViewOf, lookupOf, observedKeyCheck } from './preflight.js';
 
 export interface AuditOptions {
   policy: LoadedPolicy;
@@ -44,18 +43,6 @@ type Observation =
   | { kind: 'ok'; bucket: BucketRef; observed: SseConfig | null }
   | { kind: 'error'; bucket: BucketRef; error: FindingError }
   | { kind: 'skipped'; bucket: BucketRef };
-
-function findingError(err: unknown): FindingError {
-  if (err instanceof CloudError) {
-    return {
-      code: err.code,
-      message: err.message,
-      status: err.status,
-      ...(err.requestId ? { requestId: err.requestId } : {}),
-    };
-  }
-  return { code: 'InternalError', message: describeError(err) };
-}
 
 /** The buckets to audit, page by page: the account's listing, or the buckets given. */
 async function* bucketPages(deps: AuditDeps, opts: AuditOptions): AsyncGenerator<BucketSummary[]> {

@@ -9,7 +9,6 @@ import type { Finding, FindingError, Report, SseConfig } from '../model.js';
 import { summarize } from '../model.js';
 import { type BucketRef, evaluate, policyNeedsTags, resolveRule, type Verdict } from '../policy/evaluate.js';
 import { reportedKeyFacts } from '../policy/keys.js';
-import { describeConfig, sameConfig } from '../policy/levels.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import type { ChangeGuard } from '../safety/guard.js';
 import { TOOL } from '../tool.js';

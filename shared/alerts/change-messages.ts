@@ -8,7 +8,7 @@
 
 import { type Finding, type FindingStatus, isProblem } from '../model.js';
 import { describeConfig } from '../policy/levels.js';
-import { type AlertMessage, mdEscape, statusSeverity } from './messages.js';
+import { type AlertMessage, describeKeyFacts, mdEscape, statusSeverity } from './messages.js';
 
 /** Who made the change, as the event says. */
 export interface ChangeActor {
@@ -62,6 +62,7 @@ export function changeAlerts(run: ChangeRun, eventToCompliantMs?: number): Alert
     `- Required: ${mdEscape(finding?.requirement ?? '?')} (rule ${mdEscape(finding?.ruleId ?? '?')})`,
     `- Reason: ${mdEscape(run.reason)}`,
     ...(finding?.cis?.length ? [`- CIS: ${finding.cis.map(mdEscape).join(', ')}`] : []),
+    ...(finding?.keyState ? [`- KMS key: ${mdEscape(describeKeyFacts(finding))}`] : []),
     `- Run: ${mdEscape(run.runId)}`,
   ];
   const severity = status === 'error' ? 'warning' : fixed ? 'info' : statusSeverity(status);

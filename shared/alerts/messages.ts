@@ -8,6 +8,7 @@ import {
   type AlertKind,
   type Drift,
   type DriftEntry,
+  type Finding,
   type FindingStatus,
   hasDrift,
   isProblem,
@@ -135,6 +136,7 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
       `- Rule: ${mdEscape(f?.ruleId ?? '?')}`,
       `- Required: ${mdEscape(f?.requirement ?? '?')}`,
       ...(f?.cis?.length ? [`- CIS: ${f.cis.map(mdEscape).join(', ')}`] : []),
+      ...(f?.keyState ? [`- KMS key: ${mdEscape(describeKeyFacts(f))}`] : []),
       `- Run: ${mdEscape(report.runId)}`,
     ];
     return {
@@ -147,6 +149,14 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
     };
   });
   return [summary, ...perProblem];
+}
+
+/** The key facts of a finding in words: `key-id: Disabled, Aliyun_KMS, SOFTWARE`. */
+export function describeKeyFacts(
+  f: Pick<Finding, 'observed' | 'keyState' | 'keyOrigin' | 'keyProtection'>,
+): string {
+  const facts = [f.keyState, f.keyOrigin, f.keyProtection].filter((x): x is string => Boolean(x)).join(', ');
+  return f.observed?.kmsKeyId ? `${f.observed.kmsKeyId}: ${facts}` : facts;
 }
 
 const UPLOAD_SEVERITY: Record<ObjectVerdict['verdict'], Severity | undefined> = {

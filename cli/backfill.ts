@@ -22,6 +22,7 @@ import { ConfigError, describeError, PolicyError } from '../shared/errors.js';
 import { loadPolicy } from '../shared/policy/load.js';
 import { ossLocation } from '../shared/ram/types.js';
 import { buildRuntime } from '../shared/runtime.js';
+import { inventoryRequestOf, inventoryText, setupInventoryCommand } from './backfill-inventory.js';
 import { cliLogger } from './output.js';
 
 export const BACKFILL_EXIT = { ok: 0, remaining: 1, usage: 2, unchecked: 3 } as const;
@@ -39,6 +40,15 @@ export interface BackfillFlags {
   pageSize?: string;
   workers?: string;
   segmentSeconds?: string;
+  inventory?: boolean | string;
+  inventoryMaxAge?: string;
+  setupInventory?: boolean;
+  apply?: boolean;
+  inventoryBucket?: string;
+  inventoryPrefix?: string;
+  inventoryRole?: string;
+  inventoryFrequency?: string;
+  inventoryKmsKey?: string;
 }
 
 function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -67,6 +77,7 @@ export function summaryText(r: BackfillReport, where: string): string {
     `verdicts:  ${verdicts}`,
     `actions:   ${actions}`,
     `remaining: ${remaining(s)} not encrypted as required`,
+    ...inventoryText(r),
     `report:    ${where}`,
     '',
   ].join('\n');
@@ -80,6 +91,8 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
       .map((b) => b.trim())
       .filter(Boolean);
     if (buckets.length === 0) throw new ConfigError('--bucket: is required');
+    if (flags.setupInventory) return await setupInventoryCommand(buckets, flags);
+    const inventory = inventoryRequestOf(flags);
     const settings = settingsFromEnv();
     const shards = int('--shards', flags.shards, 1, 256);
     const concurrency = int('--concurrency', flags.concurrency, 1, 256);
@@ -105,6 +118,7 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
       location: location as string,
       policy,
       tuning: { ...(concurrency ? { concurrency } : {}), ...(pageSize ? { pageSize } : {}) },
+      ...(inventory ? { inventory } : {}),
     };
     if (flags.local) {
       const result = await localBackfill(runtime, request, {

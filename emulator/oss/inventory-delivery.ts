@@ -100,9 +100,9 @@ export function deliverInventory(
   const files: InventoryManifest['files'] = [];
   let lines: string[] = [];
   let rows = 0;
-  const flush = () => {
-    if (lines.length === 0) return;
-    const gz = gzipSync(`${lines.join('\n')}\n`);
+  const flush = (always = false) => {
+    if (lines.length === 0 && !always) return;
+    const gz = gzipSync(lines.length > 0 ? `${lines.join('\n')}\n` : '');
     const key = `${base}/data/${randomUUID()}.csv.gz`;
     state.putObject(config.destination.bucket, key, gz, {
       contentType: 'application/gzip',
@@ -119,7 +119,8 @@ export function deliverInventory(
     rows += 1;
     if (lines.length >= rowsPerFile) flush();
   }
-  flush();
+  // An empty bucket still gets one (empty) data file, so every manifest lists at least one (inferred).
+  flush(files.length === 0);
   const manifest: InventoryManifest = {
     sourceBucket: bucket,
     destinationBucket: config.destination.bucket,

@@ -30,7 +30,19 @@ export interface EmulatorProcess {
   /** The environment that points the product (and child auditors) at this emulator. */
   env: Record<string, string>;
   seed(count: number, regions: string[], prefix?: string): Promise<void>;
-  seedObjects(bucket: string, region: string, count: number, prefix: string): Promise<void>;
+  seedObjects(
+    bucket: string,
+    region: string,
+    count: number,
+    prefix: string,
+    plainEvery?: number,
+  ): Promise<void>;
+  /** Delivers bucket inventory rule `id` as of `hoursAgo` hours ago. */
+  deliverInventory(
+    bucket: string,
+    id: string,
+    opts?: { rowsPerFile?: number; hoursAgo?: number },
+  ): Promise<{ manifestKey: string; rows: number; files: number }>;
   setFault(op: string, spec: FaultSpec): Promise<void>;
   clearFaults(): Promise<void>;
   stats(): Promise<EmulatorStats>;
@@ -76,9 +88,21 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
     seed: async (count, regions, prefix) => {
       await call('POST', '/seed', { count, regions, prefix });
     },
-    seedObjects: async (bucket, region, count, prefix) => {
-      await call('POST', '/objects', { bucket, region, count, prefix });
+    seedObjects: async (bucket, region, count, prefix, plainEvery) => {
+      await call('POST', '/objects', {
+        bucket,
+        region,
+        count,
+        prefix,
+        ...(plainEvery ? { plainEvery } : {}),
+      });
     },
+    deliverInventory: async (bucket, id, opts = {}) =>
+      (await call('POST', '/inventory/deliver', { bucket, id, ...opts })) as {
+        manifestKey: string;
+        rows: number;
+        files: number;
+      },
     setFault: async (op, spec) => {
       await call('POST', '/faults', { op, spec });
     },

@@ -18,6 +18,9 @@ import type { InventoryRow, InventoryRows } from './inventory-rows.js';
 import { type ScanDeps, scanObjects } from './scan.js';
 import { addCounts, type BackfillFinding, type Counts, emptyCounts } from './types.js';
 
+/** Pages of rows one step reads at most (with pageSize 1000: 100,000 rows, one checkpoint). */
+export const ROW_PAGES_PER_STEP = 100;
+
 /** The outcome of one inventory step. */
 export interface InventoryStep {
   /** Rows consumed up to the end of this step (the checkpoint). */
@@ -42,13 +45,27 @@ export async function inventoryStep(
   const objects = policy.objects;
   if (!objects) throw new Error('inventory step: the run policy has no objects section');
   const settles = encryptedRowSettles(objects);
-  const page = await rows.take(opts.pageSize);
   type Kind = 'skip' | 'out' | 'settled' | 'check';
-  const kinds: Kind[] = page.rows.map((r: InventoryRow) => {
+  const kindOf = (r: InventoryRow): Kind => {
     if (!r.current || !r.key.startsWith(opts.prefix)) return 'skip';
     if (outOfScope(objects, loc.bucket, r.key) !== undefined) return 'out';
     return judgeRow(r.encryption, settles) === 'compliant' ? 'settled' : 'check';
-  });
+  };
+  // A step gathers up to `pageSize` objects to check, reading at most MAX_ROWS_PER_STEP pages of rows:
+  // settled rows cost nothing, so a checkpoint per `pageSize` rows would be mostly bookkeeping.
+  const page: { rows: InventoryRow[]; end: boolean } = { rows: [], end: false };
+  const kinds: Kind[] = [];
+  let wanted = 0;
+  while (!page.end && wanted < opts.pageSize && page.rows.length < opts.pageSize * ROW_PAGES_PER_STEP) {
+    const more = await rows.take(opts.pageSize);
+    for (const r of more.rows) {
+      const kind = kindOf(r);
+      kinds.push(kind);
+      page.rows.push(r);
+      if (kind === 'check') wanted += 1;
+    }
+    page.end = more.end;
+  }
   const candidates = page.rows.filter((_, i) => kinds[i] === 'check');
   const scan = await scanObjects(
     deps,

@@ -9,7 +9,7 @@
  * runs only the cases named (scan, throttle, upload, memory, load, watch, objects); so do names given as
  * arguments (`npm run bench -- objects`).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildFunctions } from '../scripts/build.js';
@@ -21,7 +21,7 @@ import { throttleCase } from './cases/throttle.js';
 import { uploadGuardCase } from './cases/upload-guard.js';
 import { type EmulatorProcess, REPO, startEmulatorProcess } from './emulator-process.js';
 import { formatRows, type Row, round } from './measure.js';
-import { resultsTree, targetsOf } from './results.js';
+import { flattenResults, resultsTree, targetsOf } from './results.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const named = process.argv
@@ -194,11 +194,26 @@ async function main(): Promise<void> {
   figures['machine.loadAverageAtEnd'] = round(os.loadavg()[0] ?? 0, 2);
   figures['bench.quick'] = quick;
   const out = join(REPO, 'bench', 'results.json');
+  let recorded = figures;
   if (only) {
-    process.stdout.write(`\n(BENCH_ONLY: ${out} not written; ${totalS} s in all)\n`);
-    return;
+    // Only some cases ran: their figures replace theirs in the recorded results, the rest are kept.
+    const previous = await readFile(out, 'utf8').then(
+      (t) => flattenResults(JSON.parse(t) as Record<string, unknown>),
+      () => ({}),
+    );
+    const ran = new Set(Object.keys(figures).map((k) => k.split('.')[0]));
+    recorded = {
+      ...Object.fromEntries(
+        Object.entries(previous).filter(([k]) => !ran.has(k.split('.')[0]) || k.startsWith('machine.')),
+      ),
+      ...figures,
+    };
+    process.stdout.write(`\n(only ${only.join(', ')}: merged into ${out})\n`);
   }
-  await writeFile(out, `${JSON.stringify({ ...resultsTree(figures), targets }, null, 2)}\n`);
+  await writeFile(
+    out,
+    `${JSON.stringify({ ...resultsTree(recorded), targets: targetsOf(recorded) }, null, 2)}\n`,
+  );
   process.stdout.write(`\nwrote ${out} (${totalS} s in all)\n`);
 }
 

@@ -24,6 +24,19 @@ export function resultsTree(figures: Record<string, Figure>): Record<string, unk
   return root;
 }
 
+/** A results tree back to dotted keys (the inverse of `resultsTree`); `targets` is left out. */
+export function flattenResults(tree: Record<string, unknown>, prefix = ''): Record<string, Figure> {
+  const out: Record<string, Figure> = {};
+  for (const [k, v] of Object.entries(tree)) {
+    if (prefix === '' && k === 'targets') continue;
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      Object.assign(out, flattenResults(v as Record<string, unknown>, key));
+    else if (typeof v === 'number' || typeof v === 'boolean' || v === null) out[key] = v;
+  }
+  return out;
+}
+
 const show = (v: Figure | undefined, unit = '') => (typeof v === 'number' ? `${v}${unit}` : 'n/a');
 
 /** The issue's targets, met or not by the product as shipped. */

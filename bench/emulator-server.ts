@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import type { FaultSpec } from '../emulator/core/faults.js';
 import { startEmulators } from '../emulator/index.js';
 import { type CreateBucketOptions, deliverInventory } from '../emulator/oss/index.js';
-import { bucketName, MAX_SEED, objectKey } from './seed-names.js';
+import { bucketName, MAX_SEED, MAX_SEED_OBJECTS, objectKey } from './seed-names.js';
 
 /** The encryption state of bucket `i`: a quarter each of none, AES256, KMS and SM4. */
 export function encryptionFor(i: number): CreateBucketOptions['encryption'] {
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     },
     'POST /objects': (body) => {
       const count = Number(body.count);
-      if (!Number.isInteger(count) || count < 0 || count > MAX_SEED) throw new RangeError('bad count');
+      if (!Number.isInteger(count) || count < 0 || count > MAX_SEED_OBJECTS) throw new RangeError('bad count');
       const bucket = String(body.bucket);
       const plainEvery = body.plainEvery === undefined ? 2 : Number(body.plainEvery);
       if (!Number.isInteger(plainEvery) || plainEvery < 1) throw new RangeError('bad plainEvery');

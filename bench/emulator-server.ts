@@ -68,7 +68,8 @@ async function main(): Promise<void> {
     },
     'POST /objects': (body) => {
       const count = Number(body.count);
-      if (!Number.isInteger(count) || count < 0 || count > MAX_SEED_OBJECTS) throw new RangeError('bad count');
+      if (!Number.isInteger(count) || count < 0 || count > MAX_SEED_OBJECTS)
+        throw new RangeError('bad count');
       const bucket = String(body.bucket);
       const plainEvery = body.plainEvery === undefined ? 2 : Number(body.plainEvery);
       if (!Number.isInteger(plainEvery) || plainEvery < 1) throw new RangeError('bad plainEvery');

@@ -11,11 +11,25 @@ import { OssInventory } from '../shared/cloud/oss-inventory.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, describeError } from '../shared/errors.js';
 import { buildRuntime } from '../shared/runtime.js';
-import type { BackfillFlags } from './backfill.js';
 import { cliLogger } from './output.js';
 
+/** The inventory flags of `backfill` (cli/backfill.ts extends these with the rest). */
+export interface InventoryFlags {
+  prefix?: string;
+  accountId?: string;
+  inventory?: boolean | string;
+  inventoryMaxAge?: string;
+  setupInventory?: boolean;
+  apply?: boolean;
+  inventoryBucket?: string;
+  inventoryPrefix?: string;
+  inventoryRole?: string;
+  inventoryFrequency?: string;
+  inventoryKmsKey?: string;
+}
+
 /** `--inventory [ID]` and `--inventory-max-age H` as the coordinator's request; undefined without `--inventory`. */
-export function inventoryRequestOf(flags: BackfillFlags): InventoryRequest | undefined {
+export function inventoryRequestOf(flags: InventoryFlags): InventoryRequest | undefined {
   if (flags.inventory === undefined || flags.inventory === false) {
     if (flags.inventoryMaxAge !== undefined)
       throw new ConfigError('--inventory-max-age: only with --inventory');
@@ -44,7 +58,7 @@ export function inventoryText(r: BackfillReport): string[] {
 }
 
 /** Runs `backfill --setup-inventory`. */
-export async function setupInventoryCommand(buckets: string[], flags: BackfillFlags): Promise<number> {
+export async function setupInventoryCommand(buckets: string[], flags: InventoryFlags): Promise<number> {
   if (buckets.length !== 1) throw new ConfigError('--setup-inventory: give exactly one --bucket');
   const bucket = buckets[0] as string;
   if (!flags.inventoryBucket) throw new ConfigError('--inventory-bucket: is required with --setup-inventory');

@@ -22,12 +22,17 @@ import { ConfigError, describeError, PolicyError } from '../shared/errors.js';
 import { loadPolicy } from '../shared/policy/load.js';
 import { ossLocation } from '../shared/ram/types.js';
 import { buildRuntime } from '../shared/runtime.js';
-import { inventoryRequestOf, inventoryText, setupInventoryCommand } from './backfill-inventory.js';
+import {
+  type InventoryFlags,
+  inventoryRequestOf,
+  inventoryText,
+  setupInventoryCommand,
+} from './backfill-inventory.js';
 import { cliLogger } from './output.js';
 
 export const BACKFILL_EXIT = { ok: 0, remaining: 1, usage: 2, unchecked: 3 } as const;
 
-export interface BackfillFlags {
+export interface BackfillFlags extends InventoryFlags {
   bucket?: string;
   prefix?: string;
   remediate?: boolean;
@@ -40,15 +45,6 @@ export interface BackfillFlags {
   pageSize?: string;
   workers?: string;
   segmentSeconds?: string;
-  inventory?: boolean | string;
-  inventoryMaxAge?: string;
-  setupInventory?: boolean;
-  apply?: boolean;
-  inventoryBucket?: string;
-  inventoryPrefix?: string;
-  inventoryRole?: string;
-  inventoryFrequency?: string;
-  inventoryKmsKey?: string;
 }
 
 function int(name: string, v: string | undefined, min: number, max: number): number | undefined {

@@ -11,7 +11,12 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Accounts } from '../../emulator/core/accounts.js';
-import { deliverInventory, type OssEmulator, startOssEmulator } from '../../emulator/oss/index.js';
+import {
+  deliverDueInventories,
+  deliverInventory,
+  type OssEmulator,
+  startOssEmulator,
+} from '../../emulator/oss/index.js';
 import { failure, type OssClient, ossClient } from '../helpers/oss-test-client.js';
 
 const AK = { accessKeyId: 'EMUAKIDINV', accessKeySecret: 'inv-secret' };
@@ -259,5 +264,28 @@ describe('inventory delivery', () => {
       /^"inv-src","obj-prefix%2Fa%20b\.txt","5","[^"]+","[0-9A-F]{32}","Standard","false","false"$/,
     );
     expect(rows[1]?.endsWith('"true"')).toBe(true);
+  });
+
+  it('delivers on the clock tick once per schedule period, and not for a disabled rule', async () => {
+    // Prepare
+    emu.state.createBucket('inv-tick', 'cn-hangzhou');
+    emu.state.putObject('inv-tick', 'a.txt', 'a');
+    await oss.putBucketInventory('inv-tick', rule('tick-daily', { frequency: 'Daily', prefix: '' }));
+    await oss.putBucketInventory('inv-tick', rule('tick-off', { isEnabled: false, prefix: '' }));
+    const last = new Map<string, number>();
+    const t0 = new Date('2026-11-01T00:00:00Z');
+
+    // Act
+    const first = deliverDueInventories(emu.state, ['inv-tick'], t0, last);
+    const sameDay = deliverDueInventories(emu.state, ['inv-tick'], new Date(t0.getTime() + 3_600_000), last);
+    const nextDay = deliverDueInventories(emu.state, ['inv-tick'], new Date(t0.getTime() + 86_400_000), last);
+
+    // Assess
+    expect(first.map((d) => d.manifestKey)).toEqual([
+      'destination-prefix/inv-tick/tick-daily/2026-11-01T00-00Z/manifest.json',
+    ]);
+    expect(sameDay).toHaveLength(0);
+    expect(nextDay).toHaveLength(1);
+    expect(first[0]?.rows).toBe(1);
   });
 });

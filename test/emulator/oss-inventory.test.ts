@@ -156,6 +156,21 @@ describe('inventory configuration', () => {
     expect(after.code).toBe('NoSuchInventory');
   });
 
+  it('accepts a rule with no optional fields or a single one (ali-oss test/node/bucket.test.js inventory())', async () => {
+    // Act
+    await oss.putBucketInventory('inv-src', rule('test_optionalFields', { optionalFields: {} }));
+    await oss.putBucketInventory(
+      'inv-src',
+      rule('test_field_is_one', { optionalFields: { field: ['Size'] } }),
+    );
+    const none = await oss.getBucketInventory('inv-src', 'test_optionalFields');
+    const one = await oss.getBucketInventory('inv-src', 'test_field_is_one');
+
+    // Assess
+    expect((none.inventory as { optionalFields?: unknown }).optionalFields ?? '').toBeFalsy();
+    expect((one.inventory as { optionalFields: { field: string[] } }).optionalFields.field).toEqual(['Size']);
+  });
+
   it('refuses an optional field it does not know (error center 0020-00000036)', async () => {
     // Act
     const err = await failure(

@@ -22,7 +22,13 @@ export interface KeyInfo {
   region: string;
 }
 
+/** Per-call options of a key lookup. */
+export interface KeyCallOptions {
+  /** Epoch ms: no attempt outlives it (its timeout is what is left). */
+  deadline?: number;
+}
+
 export interface KeyInspector {
   /** Describes a key id, ARN or alias in a region; throws a CloudError (code Forbidden.KeyNotFound...) otherwise. */
-  describeKey(ref: string, region: string): Promise<KeyInfo>;
+  describeKey(ref: string, region: string, opts?: KeyCallOptions): Promise<KeyInfo>;
 }

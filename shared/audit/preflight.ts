@@ -3,14 +3,19 @@
  * the bucket's region (DESIGN.md section 3). Aliases and ARNs resolve through DescribeKey.
  */
 import { CloudError, describeError } from '../errors.js';
-import type { KeyInfo, KeyInspector } from './deps.js';
+import type { KeyCallOptions, KeyInfo, KeyInspector } from './deps.js';
 import type { KeyCheck } from './plan.js';
 import { keyCheckId } from './plan.js';
 
 /** Checks one key reference for use by buckets of `region`. Never throws. */
-export async function checkKey(kms: KeyInspector, ref: string, region: string): Promise<KeyCheck> {
+export async function checkKey(
+  kms: KeyInspector,
+  ref: string,
+  region: string,
+  call?: KeyCallOptions,
+): Promise<KeyCheck> {
   try {
-    const key = await kms.describeKey(ref, region);
+    const key = await kms.describeKey(ref, region, call);
     if (key.region !== region) {
       return {
         ok: false,
@@ -36,12 +41,13 @@ export async function checkKey(kms: KeyInspector, ref: string, region: string): 
 export async function checkKeys(
   kms: KeyInspector,
   pairs: ReadonlyArray<{ region: string; keyRef: string }>,
+  call?: KeyCallOptions,
 ): Promise<Map<string, KeyCheck>> {
   const out = new Map<string, KeyCheck>();
   const queue = [...pairs];
   const worker = async () => {
     for (let p = queue.shift(); p; p = queue.shift()) {
-      out.set(keyCheckId(p.region, p.keyRef), await checkKey(kms, p.keyRef, p.region));
+      out.set(keyCheckId(p.region, p.keyRef), await checkKey(kms, p.keyRef, p.region, call));
     }
   };
   await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
@@ -55,11 +61,11 @@ export async function checkKeys(
 export function memoKms(kms: KeyInspector): KeyInspector {
   const cache = new Map<string, Promise<KeyInfo>>();
   return {
-    describeKey(ref, region) {
+    describeKey(ref, region, call) {
       const id = `${region}|${ref}`;
       let p = cache.get(id);
       if (!p) {
-        p = kms.describeKey(ref, region);
+        p = kms.describeKey(ref, region, call);
         p.catch(() => cache.delete(id));
         cache.set(id, p);
       }

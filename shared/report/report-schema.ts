@@ -15,6 +15,10 @@ const sse = z
     kmsDataEncryption: z.literal('SM4').optional(),
   })
   .strict();
+
+/** An encryption configuration as reports (and the change journal) store it. */
+export { sse as sseConfigSchema };
+
 const counts = z.record(z.string(), z.number().int().min(0));
 const driftEntry = z
   .object({

@@ -12,7 +12,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** A KMS key as the verdicts and the pre-flight see it. */
+/** A KMS key as DescribeKey describes it (the pre-flight and every verdict that looks at a key). */
 export interface KeyInfo {
   keyId: string;
   arn: string;
@@ -20,6 +20,14 @@ export interface KeyInfo {
   state: string;
   /** The key's region, from its ARN. */
   region: string;
+  /** DescribeKey `Creator`: the account id for a customer key, the service code (`OSS`) for a service key. */
+  creator?: string;
+  /** A cloud service's own key (the OSS service key, alias `alias/acs/oss`), not a customer CMK. */
+  serviceKey?: boolean;
+  /** DescribeKey `Origin`: Aliyun_KMS | EXTERNAL (imported material). */
+  origin?: string;
+  /** DescribeKey `ProtectionLevel`: SOFTWARE | HSM. */
+  protectionLevel?: string;
 }
 
 /** Per-call options of a key lookup. */

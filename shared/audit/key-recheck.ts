@@ -28,7 +28,7 @@ export function keyRechecker(kms: KeyInspector, clock: Clock, opts: KeyRecheckOp
     const hit = cache.get(id);
     if (hit && now - hit.at < maxAgeMs) return hit.check;
     cache.delete(id);
-    const check = checkKey(kms, ref, region, call);
+    const check = checkKey(kms, ref, region, undefined, call);
     cache.set(id, { at: now, check });
     while (cache.size > maxEntries) {
       const oldest = cache.keys().next().value;

@@ -8,6 +8,7 @@ import type { BucketSummary } from '../cloud/oss.js';
 import type { Finding, FindingError, Report, SseConfig } from '../model.js';
 import { summarize } from '../model.js';
 import { type BucketRef, evaluate, policyNeedsTags, resolveRule, type Verdict } from '../policy/evaluate.js';
+import { reportedKeyFacts } from '../policy/keys.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import type { ChangeGuard } from '../safety/guard.js';
 import { TOOL } from '../tool.js';
@@ -15,10 +16,10 @@ import { applyDecision } from './apply.js';
 import { mapBounded, mapPaged } from './bounded.js';
 import type { AuditDeps } from './deps.js';
 import { systemClock } from './deps.js';
-import { findingError } from './finding-error.js';
+import { memoKms } from './key-inspector.js';
 import { type KeyRecheckOptions, keyRechecker } from './key-recheck.js';
 import { type Decision, keyCheckId, keysToCheck, plan } from './plan.js';
-import { checkKeys } from './preflight.js';
+import { checkKeys, findingError, keyViewOf, lookupOf, observedKeyCheck } from './preflight.js';
 
 export interface AuditOptions {
   policy: LoadedPolicy;
@@ -109,33 +110,52 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
     { onListed: (count) => log.info({ buckets: count, dryRun: opts.dryRun }, 'buckets listed') },
   );
 
-  // Resolve every CMK the policy names for these buckets' regions (evaluation compares keys by id).
+  // Describe every key the policy names and every key a bucket default names, once per key per region:
+  // the verdicts look at the key behind the configuration, not only at its text.
+  const kms = memoKms(deps.kms);
   const pairs = new Map<string, { region: string; keyRef: string }>();
+  const addPair = (region: string, keyRef: string) =>
+    pairs.set(keyCheckId(region, keyRef), { region, keyRef });
   for (const o of observations) {
     if (o.kind !== 'ok') continue;
     const rule = resolveRule(policy, o.bucket);
-    const ref = rule.sse.kmsKeyId;
-    if (ref && !rule.exempt)
-      pairs.set(keyCheckId(o.bucket.region, ref), { region: o.bucket.region, keyRef: ref });
+    if (rule.exempt) continue;
+    if (rule.sse.kmsKeyId) addPair(o.bucket.region, rule.sse.kmsKeyId);
+    if (o.observed?.algorithm === 'KMS' && o.observed.kmsKeyId) addPair(o.bucket.region, o.observed.kmsKeyId);
   }
   const kmsCall = { deadline: Number.isFinite(stopAt) ? stopAt : undefined };
-  const keyChecks = await checkKeys(deps.kms, [...pairs.values()], kmsCall);
+  const keyChecks = await checkKeys(kms, [...pairs.values()], kmsCall);
   const recheckKey = keyRechecker(deps.kms, clock, opts.keyRecheck);
   const resolverFor = (region: string) => (ref: string) => {
     const c = keyChecks.get(keyCheckId(region, ref));
-    return c?.ok ? c.keyId : undefined;
+    return c?.ok ? c.keyId : c?.info?.keyId;
   };
+  // A bucket whose key could not be described is not judged: `error`, never a pass.
+  for (const [i, o] of observations.entries()) {
+    const failed = o.kind === 'ok' ? observedKeyCheck(keyChecks, o.bucket.region, o.observed) : undefined;
+    if (o.kind !== 'ok' || !failed || failed.ok || !failed.failed) continue;
+    log.warn({ bucket: o.bucket.name, region: o.bucket.region, code: failed.failed.code }, 'key not checked');
+    observations[i] = {
+      kind: 'error',
+      bucket: o.bucket,
+      error: { ...failed.failed, message: failed.reason },
+    };
+  }
 
   const now = clock.now();
   const verdicts: Array<Verdict | undefined> = observations.map((o) =>
     o.kind === 'ok'
-      ? evaluate(policy, o.bucket, o.observed, { now, resolveKey: resolverFor(o.bucket.region) })
+      ? evaluate(policy, o.bucket, o.observed, {
+          now,
+          resolveKey: resolverFor(o.bucket.region),
+          keys: keyViewOf(keyChecks, o.bucket.region),
+        })
       : undefined,
   );
   const okVerdicts = verdicts.filter((v): v is Verdict => v !== undefined);
   // Targets can also name a CMK the policy does not (a bucket keeping its own key): check those too.
   const more = keysToCheck(okVerdicts).filter((p) => !keyChecks.has(keyCheckId(p.region, p.keyRef)));
-  for (const [id, check] of await checkKeys(deps.kms, more, kmsCall)) keyChecks.set(id, check);
+  for (const [id, check] of await checkKeys(kms, more, kmsCall)) keyChecks.set(id, check);
   const planned = plan(okVerdicts, {
     dryRun: opts.dryRun,
     maxRemediationsPerRun: policy.limits.maxRemediationsPerRun,
@@ -174,6 +194,9 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
       reason: v.reason,
       cis: v.cis,
     };
+    // Key facts only where a key was read: other findings keep the one shape (see verdictOf).
+    const keyCheck = observedKeyCheck(keyChecks, v.bucket.region, v.observed);
+    if (keyCheck) Object.assign(finding, reportedKeyFacts(lookupOf(keyCheck)));
     const d = decisions.get(v) ?? { kind: 'none' };
     return applyDecision(deps, finding, v, d, {
       stopAt,

@@ -116,7 +116,7 @@ export class KmsGateway implements KeyInspector {
           null as unknown as Record<string, never>,
           { readTimeout: timeout, connectTimeout: timeout } as Parameters<KmsClientInstance['doRequest']>[7],
         );
-        return raw as { KeyMetadata?: { KeyId?: string; Arn?: string; KeyState?: string } };
+        return raw as { KeyMetadata?: Record<string, string | undefined> };
       } catch (err) {
         throw kmsCloudError(err, subject);
       }
@@ -131,6 +131,26 @@ export class KmsGateway implements KeyInspector {
     }
     const arn = meta.Arn ?? '';
     const arnRegion = /^acs:kms:([^:]+):/.exec(arn)?.[1];
-    return { keyId: meta.KeyId, arn, state: meta.KeyState, region: arnRegion ?? region };
+    const creator = meta.Creator || undefined;
+    return {
+      keyId: meta.KeyId,
+      arn,
+      state: meta.KeyState,
+      region: arnRegion ?? region,
+      ...(creator ? { creator } : {}),
+      serviceKey: isServiceKey(ref, creator),
+      ...(meta.Origin ? { origin: meta.Origin } : {}),
+      ...(meta.ProtectionLevel ? { protectionLevel: meta.ProtectionLevel } : {}),
+    };
   }
+}
+
+/**
+ * A service key is one a cloud service created for itself: KMS sets its `Creator` to the service code
+ * (`OSS`) instead of the numeric account id, and gives it the reserved alias `alias/acs/<service>`
+ * (KMS "Integration with KMS"; "Manage a key alias").
+ */
+export function isServiceKey(ref: string, creator: string | undefined): boolean {
+  if (/^(acs:kms:[^:]*:[^:]*:)?alias\/acs\//.test(ref)) return true;
+  return creator !== undefined && !/^\d+$/.test(creator);
 }

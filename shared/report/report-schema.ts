@@ -42,6 +42,9 @@ export const findingSchema = z
     requirement: z.string().optional(),
     reason: z.string(),
     cis: z.array(z.string()).optional(),
+    keyState: z.string().optional(),
+    keyOrigin: z.string().optional(),
+    keyProtection: z.string().optional(),
     action: z
       .object({
         kind: z.literal('put-bucket-encryption'),

@@ -77,6 +77,34 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--page-size <n>', 'keys per page and checkpoint (default 1000)').hideHelp())
     .addOption(new Option('--workers <n>', '--local: workers at once (default 4)').hideHelp())
     .addOption(new Option('--segment-seconds <s>', '--local: time per worker run (default 300)').hideHelp())
+    .option(
+      '--inventory [id]',
+      "judge objects from the bucket's latest inventory; HeadObject only what it does not settle",
+    )
+    .option(
+      '--inventory-max-age <hours>',
+      '--inventory: refuse an inventory older than this (default: its period + 24 h)',
+    )
+    .option(
+      '--setup-inventory',
+      'create the inventory rule --inventory needs (a dry run unless --apply)',
+      false,
+    )
+    .option('--apply', '--setup-inventory: write the rule', false)
+    .option('--inventory-bucket <bucket>', '--setup-inventory: the bucket the inventory files go to')
+    .option(
+      '--inventory-prefix <prefix>',
+      '--setup-inventory: key prefix of the files (default oss-sse-guard-inventory)',
+    )
+    .option(
+      '--inventory-role <arn>',
+      '--setup-inventory: RAM role OSS assumes (default acs:ram::<account-id>:role/AliyunOSSRole)',
+    )
+    .option('--inventory-frequency <f>', '--setup-inventory: Daily or Weekly (default Weekly)')
+    .option(
+      '--inventory-kms-key <id>',
+      '--setup-inventory: encrypt the files with this KMS key (default SSE-OSS)',
+    )
     .action(async (opts) => {
       code = await backfillCommand(opts);
     });
@@ -99,6 +127,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--log-project <name>', "the functions' log project (s.yaml logConfig; default *)")
     .option('--log-store <name>', "the functions' logstore (default *)")
     .option('--explain', 'also print why each permission is needed, on stderr', false)
+    .option('--setup-inventory', 'print what running backfill --setup-inventory needs instead', false)
+    .option('--inventory-bucket <bucket>', 'the bucket inventories are delivered to (default *)')
     .action(async (opts) => {
       code = await ramPolicyCommand(opts);
     });

@@ -27,6 +27,12 @@ import { httpDate, type OssContext, type OssReply, type OssRequest } from './con
 import { copyObject } from './copy.js';
 import { deleteBucketEncryption, getBucketEncryption, putBucketEncryption } from './encryption.js';
 import { errors, OssError } from './errors.js';
+import {
+  deleteBucketInventory,
+  getBucketInventory,
+  listBucketInventory,
+  putBucketInventory,
+} from './inventory.js';
 import { listObjects, listObjectsV2 } from './list-objects.js';
 import {
   abortMultipartUpload,
@@ -50,6 +56,7 @@ import type { KmsKeyLookup, ServiceKeyId } from './sse.js';
 import { OssState } from './state.js';
 import { toXml, type XmlElement } from './xml.js';
 
+export { deliverDueInventories, deliverInventory, inventoryFolderTime } from './inventory-delivery.js';
 export type { BucketEncryption, KmsKeyLookup, ObjectSse, ServiceKeyId, SseAlgorithm } from './sse.js';
 export type { BucketRecord, CreateBucketOptions, PutObjectOptions, StoredObject } from './state.js';
 export { OssState } from './state.js';
@@ -134,6 +141,10 @@ const HANDLERS: Record<string, Handler> = {
   UploadPartCopy: uploadPartCopy,
   CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: abortMultipartUpload,
+  PutBucketInventory: putBucketInventory,
+  GetBucketInventory: getBucketInventory,
+  ListBucketInventory: listBucketInventory,
+  DeleteBucketInventory: deleteBucketInventory,
 };
 
 function errorReply(err: unknown, requestId: string, hostId: string, isHead: boolean): OssReply {

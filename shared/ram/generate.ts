@@ -63,8 +63,13 @@ export function collect(ctx: PermissionContext, functions: readonly FunctionName
 }
 
 export function ramPolicy(ctx: PermissionContext, functions: readonly FunctionName[]): RamPolicyDocument {
+  return policyDocument(collect(ctx, functions));
+}
+
+/** Permissions as one document: one Allow statement per distinct resource set, sorted. */
+export function policyDocument(permissions: readonly Permission[]): RamPolicyDocument {
   const byResources = new Map<string, { resources: string[]; actions: Set<string> }>();
-  for (const p of collect(ctx, functions)) {
+  for (const p of permissions) {
     const resources = [...new Set(p.resources)].sort();
     const key = resources.join('\n');
     const entry = byResources.get(key) ?? { resources, actions: new Set<string>() };

@@ -15,6 +15,8 @@ export interface PermissionContext {
   /** The functions' Simple Log Service project and logstore (s.yaml logConfig); default `*`. */
   logProject?: string;
   logStore?: string;
+  /** The bucket inventories are delivered to (`backfill --inventory`); default `*`. */
+  inventoryBucket?: string;
 }
 
 export interface Permission {

@@ -23,6 +23,8 @@ export async function emulatorCommand(opts: { port?: string; seed?: string }): P
       accessKeyId: emu.credentials.accessKeyId,
       accessKeySecret: emu.credentials.accessKeySecret,
       accountId: emu.accountId,
+      sts: emu.sts.url,
+      resourceManager: emu.resourceManager.url,
     })}\n`,
   );
   process.stderr.write(

@@ -64,6 +64,19 @@ export interface Finding {
   cis?: string[];
   action?: FindingAction;
   error?: FindingError;
+  /** Organization runs: the member account the bucket belongs to. */
+  accountId?: string;
+  accountName?: string;
+}
+
+/** One member account of an organization run (`Report.organization.accounts`, worst first). */
+export interface AccountSummary {
+  accountId: string;
+  accountName: string;
+  total: number;
+  byStatus: Record<FindingStatus, number>;
+  /** Set when the account could not be audited at all (role missing, not trusted, listing refused). */
+  error?: FindingError;
 }
 
 export interface ReportSummary {
@@ -88,6 +101,11 @@ export interface Report {
   drift?: Drift;
   /** Alert deliveries of this run (secret-free: URLs redacted). */
   alerts?: DeliveryRecord[];
+  /** Organization runs: the per-account picture and the listed accounts not audited. */
+  organization?: {
+    accounts: AccountSummary[];
+    skipped: { accountId: string; accountName: string; reason: string }[];
+  };
 }
 
 /** Counts findings by status and by region. */

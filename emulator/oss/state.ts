@@ -76,6 +76,8 @@ export interface BucketRecord {
   /** Non-current versions per key, oldest first (versioned buckets only). */
   history: Map<string, StoredObject[]>;
   uploads: Map<string, MultipartUpload>;
+  /** The owning account when it is not the emulator's own account (organization members). */
+  owner?: string;
 }
 
 export interface CreateBucketOptions {
@@ -85,6 +87,8 @@ export interface CreateBucketOptions {
   acl?: Acl;
   storageClass?: string;
   creationDate?: Date;
+  /** Owning account id when it is not the emulator's own (organization members). */
+  owner?: string;
 }
 
 export interface PutObjectOptions {
@@ -118,6 +122,8 @@ export function newVersionId(): string {
 export class OssState {
   private readonly buckets = new Map<string, BucketRecord>();
   private readonly names = new SortedKeys();
+  /** Bucket names per owning account ('' = the emulator's own account), for per-account listings. */
+  private readonly owned = new Map<string, SortedKeys>();
   private readonly now: () => Date;
 
   constructor(now: () => Date = () => new Date()) {
@@ -144,9 +150,11 @@ export class OssState {
       keys: new SortedKeys(),
       history: new Map(),
       uploads: new Map(),
+      ...(opts.owner ? { owner: opts.owner } : {}),
     };
     this.buckets.set(name, bucket);
     this.names.add(name);
+    this.ownedBy(opts.owner ?? '').add(name);
     return bucket;
   }
 
@@ -156,19 +164,35 @@ export class OssState {
 
   /** Removes a bucket and everything in it. Returns whether it existed. */
   deleteBucket(name: string): boolean {
-    if (!this.buckets.delete(name)) return false;
+    const b = this.buckets.get(name);
+    if (!b || !this.buckets.delete(name)) return false;
     this.names.delete(name);
+    this.ownedBy(b.owner ?? '').delete(name);
     return true;
   }
 
-  /** One page of buckets in name order: names after `marker` starting with `prefix`. */
+  private ownedBy(owner: string): SortedKeys {
+    let keys = this.owned.get(owner);
+    if (!keys) {
+      keys = new SortedKeys();
+      this.owned.set(owner, keys);
+    }
+    return keys;
+  }
+
+  /**
+   * One page of buckets in name order: names after `marker` starting with `prefix`; with `owner`, only
+   * that account's buckets ('' = the emulator's own account).
+   */
   pageBuckets(
     prefix: string,
     marker: string,
     maxKeys: number,
+    owner?: string,
   ): { buckets: BucketRecord[]; truncated: boolean } {
     const buckets: BucketRecord[] = [];
-    for (const name of this.names.from(marker, prefix)) {
+    const names = owner === undefined ? this.names : this.ownedBy(owner);
+    for (const name of names.from(marker, prefix)) {
       if (buckets.length === maxKeys) return { buckets, truncated: true };
       const b = this.buckets.get(name);
       if (b) buckets.push(b);

@@ -14,8 +14,10 @@ import { buildRuntime } from '../shared/runtime.js';
 import { cliLogger } from './output.js';
 
 export const DEMO_POLICY = fileURLToPath(new URL('../examples/policy.yaml', import.meta.url));
+export const DEMO_ORG_POLICY = fileURLToPath(new URL('../examples/policy-org.yaml', import.meta.url));
 
-export async function demoCommand(opts: { out?: string }): Promise<number> {
+export async function demoCommand(opts: { out?: string; org?: boolean }): Promise<number> {
+  if (opts.org) return (await import('./demo-org.js')).demoOrgCommand(opts);
   const emu = await startEmulators({ seed: 'demo' });
   try {
     const settings = settingsFromEnv({ ...emu.env });

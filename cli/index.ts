@@ -34,6 +34,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--regions <list>', 'only these regions, comma-separated')
     .option('--prefix <prefix>', 'only buckets whose name starts with this')
     .option('--concurrency <n>', 'parallel bucket reads (default: the policy limits.concurrency)')
+    .option(
+      '--org',
+      "audit every member account of the Resource Directory (the policy's organization section)",
+    )
     .addOption(new Option('--deadline-seconds <s>', 'stop starting work after this many seconds').hideHelp())
     .action(async (opts) => {
       code = await auditCommand(opts);
@@ -127,6 +131,7 @@ export async function main(argv: string[]): Promise<number> {
       'audit --remediate of the embedded emulator demo account with examples/policy.yaml (npm start)',
     )
     .option('--out <dir>', 'report folder', 'reports')
+    .option('--org', 'audit the demo organization (every member account) with examples/policy-org.yaml')
     .action(async (opts) => {
       code = await demoCommand(opts);
     });

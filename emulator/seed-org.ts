@@ -103,6 +103,13 @@ export function seedDemoOrganization(t: OrgSeedTargets): void {
   const fnRole = `acs:ram::${mgmt}:role/${FUNCTION_ROLE}`;
   const key = t.accounts.get(t.managementKeyId);
   if (key) key.principalArn = fnRole;
+  // The management account is a member of its own directory, audited through the same role.
+  t.accounts.addRole({
+    accountId: mgmt,
+    name: AUDITOR_ROLE,
+    trustedPrincipals: [fnRole],
+    policy: MEMBER_ROLE_POLICY,
+  });
   const folders = {
     Production: t.directory.addFolder('Production', t.directory.rootFolderId, 'fd-prod000001'),
     Development: t.directory.addFolder('Development', t.directory.rootFolderId, 'fd-dev0000001'),

@@ -9,6 +9,7 @@ import { credentialsFromContext } from '../../shared/cloud/credentials.js';
 import type { FcContext } from '../../shared/cloud/fc-context.js';
 import { settingsFromEnv } from '../../shared/config.js';
 import { createLogger, type Logger } from '../../shared/log.js';
+import { buildOrgDeps } from '../../shared/org/runtime.js';
 import { buildRuntime } from '../../shared/runtime.js';
 import { parseTimerEvent } from '../../shared/triggers.js';
 
@@ -22,10 +23,18 @@ export async function handler(event: Buffer | string, context: FcContext) {
   const timer = parseTimerEvent(event);
   log.info({ triggerName: timer.triggerName, triggerTime: timer.triggerTime }, 'audit triggered');
   const settings = settingsFromEnv();
-  const runtime = buildRuntime(settings, credentialsFromContext(context), log);
+  const credentials = credentialsFromContext(context);
+  const runtime = buildRuntime(settings, credentials, log);
   const deadline = context.deadlineMs ?? Date.now() + context.function.timeout * 1000;
   try {
-    const { summary } = await auditJob(runtime, { settings, deadline, runId: context.requestId });
+    const { summary } = await auditJob(runtime, {
+      settings,
+      deadline,
+      runId: context.requestId,
+      // An organization run when the policy has an `organization` section.
+      organization: buildOrgDeps(settings, credentials, log),
+      orgWhen: 'if-policy',
+    });
     log.info({ summary }, 'audit done');
     return summary;
   } catch (err) {

@@ -5,6 +5,7 @@
 import { alertsConfigFromEnv } from '../alerts/schema.js';
 import type { Settings } from '../config.js';
 import type { Report } from '../model.js';
+import type { OrgDeps } from '../org/run.js';
 import { loadPolicy } from '../policy/load.js';
 import { publishReport } from '../report/publish.js';
 import type { Format } from '../report/render.js';
@@ -26,6 +27,12 @@ export interface AuditJobOptions {
   /** Formats written to the report location (JSON always). */
   formats?: readonly Format[];
   onProgress?: (checked: number, total: number) => void;
+  /**
+   * Organization run (`audit --org`; the timer function when the policy has `organization`): the
+   * directory, STS and per-member gateways. `orgWhen: 'if-policy'` runs it only when the policy asks.
+   */
+  organization?: OrgDeps;
+  orgWhen?: 'always' | 'if-policy';
 }
 
 export interface AuditSummary {
@@ -52,7 +59,7 @@ export async function auditJob(
   const loaded = await loadPolicy(settings.policyRef, (bucket, key) =>
     runtime.oss.getObjectText(bucket, key),
   );
-  const audited = await runAudit(runtime, {
+  const auditOptions = {
     policy: loaded,
     dryRun: settings.dryRun,
     deadline: opts.deadline,
@@ -61,7 +68,12 @@ export async function auditJob(
     prefix: opts.prefix,
     concurrency: opts.concurrency,
     onProgress: opts.onProgress,
-  });
+  };
+  const org = opts.organization;
+  const asOrg = org && (opts.orgWhen !== 'if-policy' || loaded.policy.organization !== undefined);
+  const audited = asOrg
+    ? await (await import('../org/run.js')).runOrgAudit(org, auditOptions)
+    : await runAudit(runtime, auditOptions);
   let report = audited;
   let reports: string[] = [];
   if (settings.reportLocation) {

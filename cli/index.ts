@@ -102,6 +102,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--log-project <name>', "the functions' log project (s.yaml logConfig; default *)")
     .option('--log-store <name>', "the functions' logstore (default *)")
     .option('--explain', 'also print why each permission is needed, on stderr', false)
+    .option('--org', 'organization: the management side policy and the member role (policy and trust policy)')
+    .option('--ros', 'with --org: print the ROS template (ALIYUN::RAM::Role) that creates the member role')
+    .option(
+      '--function-role <name>',
+      "with --org: the auditor function's role in the management account",
+      'oss-sse-guard-fn',
+    )
     .action(async (opts) => {
       code = await ramPolicyCommand(opts);
     });

@@ -5,6 +5,7 @@
 import { auditPermissions } from '../audit/permissions.js';
 import { backfillCoordinatorPermissions, backfillWorkerPermissions } from '../backfill/permissions.js';
 import { uploadGuardPermissions } from '../objects/permissions.js';
+import { organizationManagementPermissions } from '../org/permissions.js';
 import { watchPermissions } from '../watch/permissions.js';
 import { policyLocationPermissions, reportLocationPermissions } from './policy-permissions.js';
 import type { Permission, PermissionContext, PermissionDeclaration } from './types.js';
@@ -42,6 +43,8 @@ export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
     loggingPermissions,
     // Its `backfill` mode; only for a policy that manages objects (has an `objects` section).
     (ctx) => (ctx.policy.objects ? backfillCoordinatorPermissions(ctx) : []),
+    // Organization runs: list the directory, assume the member role, fan out over itself.
+    (ctx) => (ctx.policy.organization ? organizationManagementPermissions(ctx) : []),
   ],
   'upload-guard': [uploadGuardPermissions, policyLocationPermissions, loggingPermissions],
   'bucket-watch': [
@@ -61,8 +64,13 @@ export function collect(ctx: PermissionContext, functions: readonly FunctionName
 }
 
 export function ramPolicy(ctx: PermissionContext, functions: readonly FunctionName[]): RamPolicyDocument {
+  return policyDocument(collect(ctx, functions));
+}
+
+/** One Allow statement per distinct resource set, actions and resources sorted (stable output). */
+export function policyDocument(permissions: readonly Permission[]): RamPolicyDocument {
   const byResources = new Map<string, { resources: string[]; actions: Set<string> }>();
-  for (const p of collect(ctx, functions)) {
+  for (const p of permissions) {
     const resources = [...new Set(p.resources)].sort();
     const key = resources.join('\n');
     const entry = byResources.get(key) ?? { resources, actions: new Set<string>() };

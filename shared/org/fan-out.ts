@@ -135,7 +135,7 @@ export async function startOrgFanOut(
   }
   for (let g = 0; g < groups.length; g += 1)
     await deps.invoker.dispatch({ mode: 'org-worker', runId: opts.runId, group: g, seq: 0 });
-  if (groups.length === 0) await aggregate(deps, store, manifest, 'coordinator');
+  if (groups.length === 0) await aggregateOrgRun(deps, store, manifest, 'coordinator');
   return manifest;
 }
 
@@ -189,12 +189,12 @@ export async function runOrgWorker(
   await store.create(orgPaths.done(job.group), JSON.stringify({ group: job.group, seq: job.seq }));
   const done = new Set(await store.list(orgPaths.doneDir));
   if (!manifest.groups.every((_, g) => done.has(`${g}.json`))) return { status: 'group-done', audited };
-  const status = await aggregate(deps, store, manifest, `group-${job.group}`);
+  const status = await aggregateOrgRun(deps, store, manifest, `group-${job.group}`);
   return { status, audited };
 }
 
 /** Takes the lock (or finds it held with `token`: a retry) and publishes the report once. */
-async function aggregate(
+export async function aggregateOrgRun(
   deps: FanOutDeps,
   store: RunStore,
   manifest: OrgManifest,

@@ -8,7 +8,7 @@
  */
 import { auditPermissions } from '../audit/permissions.js';
 import type { Policy } from '../policy/schema.js';
-import type { PermissionContext, PermissionDeclaration } from '../ram/types.js';
+import { ossArn, ossLocation, type PermissionContext, type PermissionDeclaration } from '../ram/types.js';
 
 export const DEFAULT_MEMBER_ROLE = 'oss-sse-guard-auditor';
 /** The auditor function's role in s.yaml (`vars.functionRole`). */
@@ -34,7 +34,32 @@ export const organizationManagementPermissions: PermissionDeclaration = (ctx) =>
     resources: [`acs:ram::*:role/${memberRoleName(ctx.policy).toLowerCase()}`],
     reason: 'assume the auditor role in each member account (and nothing else)',
   },
+  {
+    actions: ['fc:InvokeFunction'],
+    resources: [`acs:fc:*:${ctx.accountId ?? '*'}:functions/oss-sse-guard-bucket-auditor`],
+    reason: 'fan out: invoke the auditor itself asynchronously per group of member accounts',
+  },
+  ...orgRunFiles(ctx),
 ];
+
+/** The fan-out's run files under `<report location>/org/` (create-once account results, lock). */
+function orgRunFiles(ctx: PermissionContext) {
+  const loc = ossLocation(ctx.reportLocation);
+  if (!loc) return [];
+  const prefix = loc.key.replace(/^\/+|\/+$/g, '');
+  return [
+    {
+      actions: ['oss:GetObject', 'oss:PutObject'],
+      resources: [ossArn(ctx, loc.bucket, `${prefix ? `${prefix}/` : ''}org/*`)],
+      reason: 'organization run files: manifest, account results, group done markers, the lock',
+    },
+    {
+      actions: ['oss:ListObjects'],
+      resources: [ossArn(ctx, loc.bucket)],
+      reason: 'list the finished groups and account results of a run',
+    },
+  ];
+}
 
 /** The member role's permission declarations: the single-account audit's, in the member's own account. */
 export const memberRolePermissions: PermissionDeclaration = (ctx) =>

@@ -42,7 +42,11 @@ await aggregateOrgRun(
     invoker: { dispatch: unused },
     publish: async (report) => {
       findings = report.findings.length;
-      return publishReport(report, { store: storeFor(reportDir), formats: ['json', 'html', 'csv', 'md'], logger });
+      return publishReport(report, {
+        store: storeFor(reportDir),
+        formats: ['json', 'html', 'csv', 'md'],
+        logger,
+      });
     },
   },
   store,

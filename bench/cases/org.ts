@@ -13,15 +13,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import FC from '@alicloud/fc2';
 import { startEmulators } from '../../emulator/index.js';
 import { AUDITOR_ROLE } from '../../emulator/seed-org.js';
 import { handler } from '../../functions/bucket-auditor/index.js';
+import { settingsFromEnv } from '../../shared/config.js';
 import { createLogger } from '../../shared/log.js';
 import { runOrgAudit } from '../../shared/org/run.js';
 import { buildOrgDeps } from '../../shared/org/runtime.js';
-import { settingsFromEnv } from '../../shared/config.js';
 import { policyFromText } from '../../shared/policy/load.js';
-import FC from '@alicloud/fc2';
 import { REPO, RUN_TS } from '../emulator-process.js';
 import { type Row, round } from '../measure.js';
 
@@ -37,12 +37,19 @@ export interface OrgCaseOptions {
   accountsPerWorker: number;
 }
 
-export async function orgCase(o: OrgCaseOptions): Promise<{ rows: Row[]; figures: Record<string, number | boolean | null> }> {
+export async function orgCase(
+  o: OrgCaseOptions,
+): Promise<{ rows: Row[]; figures: Record<string, number | boolean | null> }> {
   const emu = await startEmulators({ seed: 'empty', asyncConcurrency: o.workers });
   const reports = await mkdtemp(join(os.tmpdir(), 'oss-sse-guard-bench-org-'));
   const saved = { ...process.env };
   try {
-    emu.accounts.add({ accessKeyId: 'STS.BENCHFN01', accessKeySecret: 'fn-secret', securityToken: 'fn-token', principalArn: TRUSTED });
+    emu.accounts.add({
+      accessKeyId: 'STS.BENCHFN01',
+      accessKeySecret: 'fn-secret',
+      securityToken: 'fn-token',
+      principalArn: TRUSTED,
+    });
     const key = emu.accounts.get(emu.credentials.accessKeyId);
     if (key) key.principalArn = TRUSTED;
     for (let a = 0; a < o.accounts; a += 1) {
@@ -61,7 +68,8 @@ export async function orgCase(o: OrgCaseOptions): Promise<{ rows: Row[]; figures
         });
       }
     }
-    for (const f of [emu.oss.faults, emu.sts.faults, emu.resourceManager.faults]) f.set('*', { latencyMs: o.latencyMs });
+    for (const f of [emu.oss.faults, emu.sts.faults, emu.resourceManager.faults])
+      f.set('*', { latencyMs: o.latencyMs });
     const policy = `version: 1\norganization:\n  fanOutAbove: 1\n  accountsPerWorker: ${o.accountsPerWorker}\n  accounts: { exclude: ["1234567890123456"] }\n`;
     Object.assign(process.env, {
       ...emu.env,
@@ -79,7 +87,11 @@ export async function orgCase(o: OrgCaseOptions): Promise<{ rows: Row[]; figures
     const deps = buildOrgDeps(settings, emu.credentials, logger);
     const loaded = policyFromText(policy, 'bench-org.yaml');
     const t0 = performance.now();
-    await runOrgAudit(deps, { policy: loaded, dryRun: true, members: [{ accountId: '8000000000000000', accountName: 'bench-0' }] });
+    await runOrgAudit(deps, {
+      policy: loaded,
+      dryRun: true,
+      members: [{ accountId: '8000000000000000', accountName: 'bench-0' }],
+    });
     const oneAccountMs = performance.now() - t0;
 
     // The fan-out.
@@ -95,22 +107,38 @@ export async function orgCase(o: OrgCaseOptions): Promise<{ rows: Row[]; figures
     });
     fc.version = '2023-03-30';
     const t1 = performance.now();
-    const res = await fc.post(`/functions/${AUDITOR}/invocations`, JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'bench', payload: '' }), {}, {});
+    const res = await fc.post(
+      `/functions/${AUDITOR}/invocations`,
+      JSON.stringify({ triggerTime: new Date().toISOString(), triggerName: 'bench', payload: '' }),
+      {},
+      {},
+    );
     await emu.fc.idle();
     const wallMs = performance.now() - t1;
     const started = JSON.parse(String(res.data)) as { runId: string; groups: number };
     const boundMs = (o.accounts / o.workers) * oneAccountMs;
 
     // The aggregator alone in its own process.
-    const agg = await run(process.execPath, [RUN_TS, 'bench/org-aggregate-child.ts', join(reports, 'org', started.runId), join(reports, 'again')], {
-      cwd: REPO,
-      maxBuffer: 16 * 1024 * 1024,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
-    });
+    const agg = await run(
+      process.execPath,
+      [RUN_TS, 'bench/org-aggregate-child.ts', join(reports, 'org', started.runId), join(reports, 'again')],
+      {
+        cwd: REPO,
+        maxBuffer: 16 * 1024 * 1024,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+      },
+    );
     const line = agg.stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT ')) ?? 'BENCH_RESULT {}';
-    const a = JSON.parse(line.slice('BENCH_RESULT '.length)) as { peakRssMB?: number; findings?: number; ms?: number };
+    const a = JSON.parse(line.slice('BENCH_RESULT '.length)) as {
+      peakRssMB?: number;
+      findings?: number;
+      ms?: number;
+    };
     const rows: Row[] = [
-      { case: `one account alone (${o.buckets} buckets, L=${o.latencyMs} ms)`, wallMs: round(oneAccountMs, 0) },
+      {
+        case: `one account alone (${o.buckets} buckets, L=${o.latencyMs} ms)`,
+        wallMs: round(oneAccountMs, 0),
+      },
       {
         case: `organization: ${o.accounts} accounts x ${o.buckets} buckets over FC, ${o.workers} workers, ${started.groups} groups`,
         wallMs: round(wallMs, 0),

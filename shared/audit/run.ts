@@ -43,7 +43,8 @@ type Observation =
   | { kind: 'error'; bucket: BucketRef; error: FindingError }
   | { kind: 'skipped'; bucket: BucketRef };
 
-function findingError(err: unknown): FindingError {
+/** A thrown error as a finding's `error` (secret-free: code, message, status, request id). */
+export function findingError(err: unknown): FindingError {
   if (err instanceof CloudError) {
     return {
       code: err.code,

@@ -6,7 +6,7 @@
 import * as rm from '@alicloud/resourcemanager20200331';
 import type { Credentials } from './credentials.js';
 import { type RetryOptions, withRetry } from './retry.js';
-import { teaClientClass, teaCloudError } from './tea-errors.js';
+import { teaClientClass, teaCloudError, teaConfig } from './tea-errors.js';
 
 type RmClass = typeof rm.default.default;
 const RmClient = teaClientClass<RmClass>(rm as unknown as { default: unknown });
@@ -49,17 +49,9 @@ export class ResourceManagerGateway implements DirectoryReader {
 
   private sdk(): InstanceType<RmClass> {
     if (!this.client) {
-      const override = this.opts.endpoint ? new URL(this.opts.endpoint) : undefined;
-      const { credentials } = this.opts;
-      this.client = new RmClient({
-        accessKeyId: credentials.accessKeyId,
-        accessKeySecret: credentials.accessKeySecret,
-        ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
-        endpoint: override ? override.host : 'resourcemanager.aliyuncs.com',
-        protocol: override ? override.protocol.replace(':', '') : 'https',
-        readTimeout: this.opts.timeoutMs ?? 10_000,
-        connectTimeout: this.opts.timeoutMs ?? 10_000,
-      } as ConstructorParameters<RmClass>[0]);
+      this.client = new RmClient(
+        teaConfig(this.opts, 'resourcemanager.aliyuncs.com') as ConstructorParameters<RmClass>[0],
+      );
     }
     return this.client;
   }

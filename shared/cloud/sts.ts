@@ -5,7 +5,7 @@
 import * as sts from '@alicloud/sts20150401';
 import type { Credentials } from './credentials.js';
 import { type RetryOptions, withRetry } from './retry.js';
-import { teaClientClass, teaCloudError } from './tea-errors.js';
+import { teaClientClass, teaCloudError, teaConfig } from './tea-errors.js';
 
 type StsClass = typeof sts.default.default;
 const StsClient = teaClientClass<StsClass>(sts as unknown as { default: unknown });
@@ -40,17 +40,9 @@ export class StsGateway implements RoleAssumer {
 
   private sdk(): InstanceType<StsClass> {
     if (!this.client) {
-      const override = this.opts.endpoint ? new URL(this.opts.endpoint) : undefined;
-      const { credentials } = this.opts;
-      this.client = new StsClient({
-        accessKeyId: credentials.accessKeyId,
-        accessKeySecret: credentials.accessKeySecret,
-        ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
-        endpoint: override ? override.host : 'sts.aliyuncs.com',
-        protocol: override ? override.protocol.replace(':', '') : 'https',
-        readTimeout: this.opts.timeoutMs ?? 10_000,
-        connectTimeout: this.opts.timeoutMs ?? 10_000,
-      } as ConstructorParameters<StsClass>[0]);
+      this.client = new StsClient(
+        teaConfig(this.opts, 'sts.aliyuncs.com') as ConstructorParameters<StsClass>[0],
+      );
     }
     return this.client;
   }

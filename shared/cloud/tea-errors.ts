@@ -32,3 +32,25 @@ export function teaClientClass<T>(mod: { default: unknown }): T {
   const outer = mod.default as T | { default: T };
   return (typeof outer === 'function' ? outer : (outer as { default: T }).default) as T;
 }
+
+/** The Tea/OpenAPI client config: our credentials, an endpoint override (`http://127.0.0.1:PORT`) or the host. */
+export function teaConfig(
+  opts: {
+    credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string };
+    endpoint?: string;
+    timeoutMs?: number;
+  },
+  defaultHost: string,
+): Record<string, unknown> {
+  const override = opts.endpoint ? new URL(opts.endpoint) : undefined;
+  const { credentials } = opts;
+  return {
+    accessKeyId: credentials.accessKeyId,
+    accessKeySecret: credentials.accessKeySecret,
+    ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
+    endpoint: override ? override.host : defaultHost,
+    protocol: override ? override.protocol.replace(':', '') : 'https',
+    readTimeout: opts.timeoutMs ?? 10_000,
+    connectTimeout: opts.timeoutMs ?? 10_000,
+  };
+}

@@ -6,9 +6,8 @@
  */
 import { join } from 'node:path';
 import { alertsConfigFromEnv } from '../alerts/schema.js';
+import type { FcInvokerOptions } from '../backfill/invoker.js';
 import { LocalRunStore, OssRunStore, type RunStore } from '../backfill/store.js';
-import type { Credentials } from '../cloud/credentials.js';
-import type { FcApiVersion } from '../cloud/fc.js';
 import type { Settings } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -21,15 +20,11 @@ import type { OrgDeps } from './run.js';
 
 export const DEFAULT_AUDITOR_FUNCTION = 'oss-sse-guard-bucket-auditor';
 
-export interface AuditorTarget {
-  credentials: Credentials;
-  accountId: string;
-  region: string;
-  endpoint?: string;
-  apiVersion: FcApiVersion;
-  functionName: string;
-  service?: string;
-}
+/** Where the auditor function is (the backfill invoker's options, minus what a dispatch adds). */
+export type AuditorTarget = Pick<
+  FcInvokerOptions,
+  'credentials' | 'accountId' | 'region' | 'endpoint' | 'apiVersion' | 'functionName' | 'service'
+>;
 
 /** Invokes the auditor function itself, asynchronously, once per job (FC gateway, loaded on first use). */
 export function fcOrgInvoker(target: AuditorTarget): OrgInvoker {

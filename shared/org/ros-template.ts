@@ -21,7 +21,9 @@ import {
 export const MEMBER_POLICY_NAME = 'oss-sse-guard-auditor-access';
 
 export function memberRoleTemplate(policy: Policy): Record<string, unknown> {
-  const trust = memberTrustPolicy('${ManagementAccountId}', '${FunctionRoleName}');
+  // ROS Fn::Sub placeholders, not JS template strings.
+  const sub = (name: string) => `\${${name}}`;
+  const trust = memberTrustPolicy(sub('ManagementAccountId'), sub('FunctionRoleName'));
   const principal = trust.Statement[0]?.Principal.RAM[0] ?? '';
   return {
     ROSTemplateFormatVersion: '2015-09-01',

@@ -11,11 +11,11 @@ import type { Logger } from 'pino';
 import { mapBounded } from '../audit/bounded.js';
 import type { AuditDeps, Clock } from '../audit/deps.js';
 import { systemClock } from '../audit/deps.js';
-import { type AuditOptions, runAudit } from '../audit/run.js';
+import { type AuditOptions, findingError, runAudit } from '../audit/run.js';
 import type { Credentials } from '../cloud/credentials.js';
 import type { DirectoryReader } from '../cloud/resource-manager.js';
 import type { RoleAssumer } from '../cloud/sts.js';
-import { CloudError, ConfigError, describeError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { AccountSummary, Finding, FindingError, Report } from '../model.js';
 import { summarize } from '../model.js';
 import type { OrganizationPolicy } from '../policy/schema.js';
@@ -66,18 +66,6 @@ export async function listMembers(directory: DirectoryReader, org: OrganizationP
     }
   }
   return selectMembers(accounts, org, folderNames);
-}
-
-function toFindingError(err: unknown): FindingError {
-  if (err instanceof CloudError) {
-    return {
-      code: err.code,
-      message: err.message,
-      status: err.status,
-      ...(err.requestId ? { requestId: err.requestId } : {}),
-    };
-  }
-  return { code: 'InternalError', message: describeError(err) };
 }
 
 /** The one finding of an account that could not be audited. */
@@ -135,7 +123,7 @@ export async function auditMember(
   try {
     await session.deps();
   } catch (err) {
-    const error = toFindingError(err);
+    const error = findingError(err);
     log.warn({ code: error.code }, 'member role could not be assumed');
     return {
       member,
@@ -154,7 +142,7 @@ export async function auditMember(
     });
   } catch (err) {
     budget.release(granted);
-    const error = toFindingError(err);
+    const error = findingError(err);
     log.warn({ code: error.code }, 'member buckets could not be listed');
     return {
       member,

@@ -4,16 +4,19 @@
  * examples/policy-org.yaml. Shows a member without the auditor role and one whose role lacks a permission
  * as `error` entries of those accounts, and an inactive member skipped. Exit 0 when it ran as designed.
  */
-import { startEmulators } from '../emulator/index.js';
+import { fileURLToPath } from 'node:url';
 import { auditJob } from '../shared/audit/job.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { buildOrgDeps } from '../shared/org/runtime.js';
 import { renderTable } from '../shared/report/render.js';
 import { buildRuntime } from '../shared/runtime.js';
-import { DEMO_ORG_POLICY } from './demo.js';
 import { cliLogger } from './output.js';
 
+export const DEMO_ORG_POLICY = fileURLToPath(new URL('../examples/policy-org.yaml', import.meta.url));
+
 export async function demoOrgCommand(opts: { out?: string }): Promise<number> {
+  // The emulator is loaded only by the commands that run it (docs/architecture.md).
+  const { startEmulators } = await import('../emulator/index.js');
   const emu = await startEmulators({ seed: 'demo' });
   try {
     const settings = settingsFromEnv({ ...emu.env });

@@ -101,3 +101,14 @@ export function orgJobOf(event: Buffer | string | unknown): OrgJob | undefined {
     return undefined;
   }
 }
+
+/** `{"mode":"org-rerun","runId"}` as the event or a timer's payload: the run whose failed accounts to redo. */
+export function rerunOf(event: Buffer | string | unknown): string | undefined {
+  try {
+    const v = Buffer.isBuffer(event) || typeof event === 'string' ? JSON.parse(String(event)) : event;
+    const inner = typeof v?.payload === 'string' && v.payload.startsWith('{') ? JSON.parse(v.payload) : v;
+    return inner?.mode === 'org-rerun' && typeof inner.runId === 'string' ? inner.runId : undefined;
+  } catch {
+    return undefined;
+  }
+}

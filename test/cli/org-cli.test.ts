@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ORG_POLICY } from '../../cli/demo.js';
+import { DEMO_ORG_POLICY } from '../../cli/demo-org.js';
 import { type Emulators, startEmulators } from '../../emulator/index.js';
 import type { Report } from '../../shared/model.js';
 import { runCli } from '../helpers/cli.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEMO_ORG_POLICY } from '../../cli/demo.js';
+import { DEMO_ORG_POLICY } from '../../cli/demo-org.js';
 import { memberRoleTemplateYaml } from '../../shared/org/ros-template.js';
 import { policyFromText } from '../../shared/policy/load.js';
 import { runCli } from '../helpers/cli.js';

@@ -62,10 +62,13 @@ async function backfillMode(request: BackfillPayload, inv: Invocation) {
  */
 async function organizationMode(event: Buffer | string, inv: Invocation) {
   const { settings, credentials, context, log } = inv;
+  const { orgJobOf, rerunOf } = await import('../../shared/org/fan-out-job.js');
+  const job = orgJobOf(event);
+  const rerun = job ? undefined : rerunOf(event);
+  // The single-account timer run pays nothing more: the instance's cached policy says it is not one.
+  if (!job && !rerun && !(await inv.policy()).policy.organization) return undefined;
   const modes = await import('../../shared/org/function-modes.js');
-  const { fcOrgInvoker, orgJobOf, rerunOf, DEFAULT_AUDITOR_FUNCTION } = await import(
-    '../../shared/org/fan-out-job.js'
-  );
+  const { fcOrgInvoker, DEFAULT_AUDITOR_FUNCTION } = await import('../../shared/org/fan-out-job.js');
   const { buildOrgDeps } = await import('../../shared/org/runtime.js');
   const target = fcTargetFromEnv(
     process.env,
@@ -86,9 +89,7 @@ async function organizationMode(event: Buffer | string, inv: Invocation) {
     logger: log,
   };
   const runtime = buildRuntime(settings, credentials, log);
-  const job = orgJobOf(event);
   if (job) return modes.orgWorkerRun(runtime, opts, job);
-  const rerun = rerunOf(event);
   if (rerun) return modes.orgRerun(runtime, opts, rerun);
   parseTimerEvent(event); // a malformed trigger fails here, as the single-account path does
   return modes.orgTimerRun(runtime, opts);

@@ -41,7 +41,7 @@ const mod = require(workerData.file);
 const handler = mod[workerData.exportName];
 // The end of an invocation's output: the parent settles the invocation once it has read this line and
 // the reply, so every log line the invocation wrote is in before its caller sees the result.
-const end = (id) => process.stdout.write('\\u0000end ' + id + '\\n');
+const end = (id) => process.stdout.write('#oss-sse-guard-sandbox-end ' + id + '\\n');
 parentPort.on('message', async ({ id, event, context }) => {
   try {
     if (typeof handler !== 'function') throw new Error('handler "' + workerData.exportName + '" is not exported by ' + workerData.file);
@@ -101,7 +101,7 @@ export function hostFunction(opts: {
     while (nl >= 0) {
       const text = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      const ended = /^\u0000end (\d+)$/.exec(text);
+      const ended = /^#oss-sse-guard-sandbox-end (\d+)$/.exec(text);
       if (ended) {
         const p = pending.get(Number(ended[1]));
         if (p) {

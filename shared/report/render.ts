@@ -125,6 +125,9 @@ export const CSV_HEADER = [
   'action_request_id',
   'error_code',
   'error_request_id',
+  'key_state',
+  'key_origin',
+  'key_protection',
 ];
 
 /** Organization reports append the account to every row. */
@@ -148,6 +151,9 @@ function csvRow(f: Finding, org: boolean): string {
     f.action?.requestId ?? '',
     f.error?.code ?? '',
     f.error?.requestId ?? '',
+    f.keyState ?? '',
+    f.keyOrigin ?? '',
+    f.keyProtection ?? '',
     ...(org ? [f.accountId ?? '', f.accountName ?? ''] : []),
   ]
     .map(csvCell)

@@ -35,6 +35,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--regions <list>', 'only these regions, comma-separated')
     .option('--prefix <prefix>', 'only buckets whose name starts with this')
     .option('--concurrency <n>', 'parallel bucket reads (default: the policy limits.concurrency)')
+    .option(
+      '--org',
+      "audit every member account of the Resource Directory (the policy's organization section)",
+    )
     .addOption(new Option('--deadline-seconds <s>', 'stop starting work after this many seconds').hideHelp())
     .action(async (opts) => {
       code = await auditCommand(opts);
@@ -129,6 +133,13 @@ export async function main(argv: string[]): Promise<number> {
     .option('--explain', 'also print why each permission is needed, on stderr', false)
     .option('--setup-inventory', 'print what running backfill --setup-inventory needs instead', false)
     .option('--inventory-bucket <bucket>', 'the bucket inventories are delivered to (default *)')
+    .option('--org', 'organization: the management side policy and the member role (policy and trust policy)')
+    .option('--ros', 'with --org: print the ROS template (ALIYUN::RAM::Role) that creates the member role')
+    .option(
+      '--function-role <name>',
+      "with --org: the auditor function's role in the management account",
+      'oss-sse-guard-fn',
+    )
     .action(async (opts) => {
       code = await ramPolicyCommand(opts);
     });
@@ -198,6 +209,7 @@ export async function main(argv: string[]): Promise<number> {
       'audit --remediate of the embedded emulator demo account with examples/policy.yaml (npm start)',
     )
     .option('--out <dir>', 'report folder', 'reports')
+    .option('--org', 'audit the demo organization (every member account) with examples/policy-org.yaml')
     .option('--no-stories', 'only the audit: skip the upload guard, bucket watch and drift stories')
     .action(async (opts) => {
       code = await demoCommand(opts);

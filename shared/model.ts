@@ -68,6 +68,19 @@ export interface Finding {
   keyProtection?: string;
   action?: FindingAction;
   error?: FindingError;
+  /** Organization runs: the member account the bucket belongs to. */
+  accountId?: string;
+  accountName?: string;
+}
+
+/** One member account of an organization run (`Report.organization.accounts`, worst first). */
+export interface AccountSummary {
+  accountId: string;
+  accountName: string;
+  total: number;
+  byStatus: Record<FindingStatus, number>;
+  /** Set when the account could not be audited at all (role missing, not trusted, listing refused). */
+  error?: FindingError;
 }
 
 /** The kinds of alert message (shared/alerts/messages.ts builds them). */
@@ -101,6 +114,8 @@ export interface DriftEntry {
   to?: FindingStatus;
   /** This run's reason (the previous one for a bucket that disappeared). */
   reason: string;
+  /** Organization runs: the member account. */
+  accountId?: string;
 }
 
 /**
@@ -151,6 +166,11 @@ export interface Report {
   drift?: Drift;
   /** Alert deliveries of this run (secret-free: URLs redacted). */
   alerts?: DeliveryRecord[];
+  /** Organization runs: the per-account picture and the listed accounts not audited. */
+  organization?: {
+    accounts: AccountSummary[];
+    skipped: { accountId: string; accountName: string; reason: string }[];
+  };
 }
 
 /** Counts findings by status and by region. */

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AlertKind, Finding, FindingStatus, Report } from '../model.js';
-import { type Drift, type DriftEntry, hasDrift, isProblem } from '../report/drift.js';
+import { type Drift, type DriftEntry, driftKey, hasDrift, isProblem } from '../report/drift.js';
 import { SEVERITIES, type Severity } from './schema.js';
 
 /** One alert, ready for any sink. */
@@ -66,9 +66,17 @@ export function newProblems(drift: Drift): DriftEntry[] {
     .sort((a, b) => rank(b) - rank(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function describeEntry(e: DriftEntry): string {
+/** Organization runs: `name (id)` of the entry's member account, else ''. */
+function accountOf(e: DriftEntry, report: Report): string {
+  if (!e.accountId) return '';
+  const name = report.organization?.accounts.find((a) => a.accountId === e.accountId)?.accountName;
+  return name ? `${name} (${e.accountId})` : e.accountId;
+}
+
+function describeEntry(e: DriftEntry, account = ''): string {
   const was = e.from ? `was ${e.from}` : 'new bucket';
-  return `**${mdEscape(e.bucket)}** (${mdEscape(e.region)}): ${e.to ?? 'gone'}, ${was}: ${mdEscape(e.reason)}`;
+  const where = account ? `account ${mdEscape(account)}: ` : '';
+  return `${where}**${mdEscape(e.bucket)}** (${mdEscape(e.region)}): ${e.to ?? 'gone'}, ${was}: ${mdEscape(e.reason)}`;
 }
 
 /**
@@ -89,7 +97,7 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
   const lines = [
     `**${problems.length} new problems**, ${drift.fixed.length} fixed, ${open} open in total (${report.summary.total} buckets).`,
     '',
-    ...problems.slice(0, maxListed).map((e) => `- ${describeEntry(e)}`),
+    ...problems.slice(0, maxListed).map((e) => `- ${describeEntry(e, accountOf(e, report))}`),
   ];
   if (problems.length > maxListed) lines.push(`- … and ${problems.length - maxListed} more`);
   if (drift.exemptionsExpired.length > 0)
@@ -119,11 +127,12 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
       ...(report.incomplete ? { incomplete: report.incomplete } : {}),
     },
   };
-  const byKey = new Map(report.findings.map((f) => [`${f.region}/${f.bucket}`, f]));
+  const byKey = new Map(report.findings.map((f) => [driftKey(f), f]));
   const perProblem = problems.slice(0, maxMessages).map((e): AlertMessage => {
     const f = byKey.get(e.key);
+    const account = accountOf(e, report);
     const text = [
-      describeEntry(e),
+      describeEntry(e, account),
       '',
       `- Rule: ${mdEscape(f?.ruleId ?? '?')}`,
       `- Required: ${mdEscape(f?.requirement ?? '?')}`,
@@ -135,7 +144,7 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
       id: `${report.runId}:${e.key}:${e.to}`,
       kind: 'new-problem',
       severity: statusSeverity(e.to),
-      title: `${e.bucket} (${e.region}) is ${e.to}`,
+      title: `${account ? `${account}: ` : ''}${e.bucket} (${e.region}) is ${e.to}`,
       text: text.join('\n'),
       data: { runId: report.runId, ...e, ruleId: f?.ruleId, cis: f?.cis ?? [] },
     };

@@ -52,6 +52,9 @@ export interface Verdict {
 
 /** Whether a rule's selectors (all given ones) match the bucket. */
 export function ruleMatches(rule: Rule, bucket: BucketRef): boolean {
+  // An `accounts` selector is resolved per member before the audit (shared/org/account-policy.ts); one
+  // still present means no member is known (a single-account run), so the rule does not apply.
+  if (rule.accounts) return false;
   if (rule.buckets && !globMatch(rule.buckets, bucket.name)) return false;
   if (rule.regions && !globMatch(rule.regions, bucket.region)) return false;
   if (rule.tags) {

@@ -109,6 +109,8 @@ export const ruleSchema = z
     buckets: z.array(glob).min(1, 'must list at least one glob').optional(),
     regions: z.array(region).min(1, 'must list at least one region').optional(),
     tags: z.record(nonEmpty, z.string()).optional(),
+    /** Organization runs: member account ids or display names (globs); never matches a single-account run. */
+    accounts: z.array(glob).min(1, 'must list at least one account id or name').optional(),
     sse: requirementSchema.optional(),
     match: matchSchema.optional(),
     remediate: z.boolean({ error: 'must be true or false' }).optional(),
@@ -137,6 +139,34 @@ const limitsSchema = z
   })
   .strict();
 
+/** Which accounts or folders (ids or display names, globs) an organization run covers. */
+const selectionSchema = z
+  .object({
+    include: z.array(glob).min(1, 'must list at least one id or name').optional(),
+    exclude: z.array(glob).default([]),
+  })
+  .strict();
+
+/** An organization run (`audit --org`): the member role to assume and which members are in. */
+export const organizationSchema = z
+  .object({
+    role: nonEmpty
+      .regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a RAM role name (1-64 letters, digits, . -)')
+      .default('oss-sse-guard-auditor'),
+    accounts: selectionSchema.optional(),
+    folders: selectionSchema.optional(),
+    /** Member accounts audited at once. */
+    concurrency: z.number().int('must be a whole number').min(1).max(64).default(4),
+    /** Remediations across the whole organization per run (each account keeps limits.maxRemediationsPerRun). */
+    maxRemediations: z.number().int('must be a whole number').min(0).max(1_000_000).optional(),
+    /** Fan out over Function Compute when more accounts than this are selected (0: always in one process). */
+    fanOutAbove: z.number().int('must be a whole number').min(0).max(100_000).default(10),
+    /** Accounts per worker invocation when fanned out. */
+    accountsPerWorker: z.number().int('must be a whole number').min(1).max(1000).default(1),
+  })
+  .strict();
+export type OrganizationPolicy = z.output<typeof organizationSchema>;
+
 const defaultsSchema = z
   .object({
     sse: requirementSchema.default({ minimum: 'sse-oss' }),
@@ -154,6 +184,7 @@ export const policySchema = z
     objects: objectsSchema.optional(),
     alerts: alertsSchema.optional(),
     limits: limitsSchema.default({ maxRemediationsPerRun: 50, concurrency: 32 }),
+    organization: organizationSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

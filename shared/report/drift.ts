@@ -16,7 +16,9 @@ export function isProblem(status: FindingStatus): boolean {
 export type { Drift, DriftEntry } from '../model.js';
 
 /** The drift key of a finding. */
-export function driftKey(f: Pick<Finding, 'region' | 'bucket'>): string {
+export function driftKey(f: Pick<Finding, 'region' | 'bucket' | 'accountId'>): string {
+  // Organization reports: per account (bucket names are global, but an account error entry is not).
+  if (f.accountId) return `${f.accountId}/${f.region}/${f.bucket}`;
   return `${f.region}/${f.bucket}`;
 }
 
@@ -28,6 +30,7 @@ function entry(f: Finding, from: FindingStatus | undefined, to: FindingStatus | 
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     reason: f.reason,
+    ...(f.accountId ? { accountId: f.accountId } : {}),
   };
 }
 
@@ -155,4 +158,29 @@ export function renderDriftText(d: Drift, format: 'table' | 'md'): string {
   if (d.unchangedProblems > 0)
     out.push('', `${d.unchangedProblems} problems unchanged since the previous run.`);
   return `${out.join('\n')}\n`;
+}
+
+/** Drift counted per member account (organization runs): how many buckets got worse, got fixed, came, went. */
+export function driftByAccount(
+  d: Drift,
+): Map<string, { becameNoncompliant: number; fixed: number; appeared: number; disappeared: number }> {
+  const out = new Map<
+    string,
+    { becameNoncompliant: number; fixed: number; appeared: number; disappeared: number }
+  >();
+  const lists = [
+    ['becameNoncompliant', d.becameNoncompliant],
+    ['fixed', d.fixed],
+    ['appeared', d.appeared],
+    ['disappeared', d.disappeared],
+  ] as const;
+  for (const [name, entries] of lists) {
+    for (const e of entries) {
+      if (!e.accountId) continue;
+      const c = out.get(e.accountId) ?? { becameNoncompliant: 0, fixed: 0, appeared: 0, disappeared: 0 };
+      c[name] += 1;
+      out.set(e.accountId, c);
+    }
+  }
+  return out;
 }

@@ -6,6 +6,7 @@
 import type { Finding, Report } from '../model.js';
 import { FINDING_STATUSES } from '../model.js';
 import { describeConfig } from '../policy/levels.js';
+import { accountsText } from './accounts.js';
 import { renderDriftText } from './drift.js';
 import { htmlChunks } from './html.js';
 import { jsonChunks } from './json-chunks.js';
@@ -39,9 +40,16 @@ function countsLine(report: Report): string {
   return `${report.summary.total} buckets: ${parts.join(', ') || 'none'}`;
 }
 
+const ACCOUNT: [string, (f: Finding) => string] = ['account', (f) => f.accountName ?? f.accountId ?? ''];
+
+/** The columns of a report: organization reports lead with the account. */
+function columnsOf(report: Report): Array<[string, (f: Finding) => string]> {
+  return report.organization ? [ACCOUNT, ...COLUMNS] : COLUMNS;
+}
+
 /** The table's cells of one finding, whitespace folded, the reason cut to `maxReason` characters. */
-function tableCells(f: Finding, maxReason: number): string[] {
-  return COLUMNS.map(([name, get]) => {
+function tableCells(f: Finding, maxReason: number, columns = COLUMNS): string[] {
+  return columns.map(([name, get]) => {
     const v = get(f).replace(/\s+/g, ' ');
     return name === 'reason' && v.length > maxReason ? `${v.slice(0, maxReason - 1)}…` : v;
   });
@@ -53,10 +61,11 @@ function tableCells(f: Finding, maxReason: number): string[] {
  */
 export function* tableChunks(report: Report, opts: { maxReason?: number } = {}): Generator<string> {
   const maxReason = opts.maxReason ?? 90;
-  const header = COLUMNS.map(([name]) => name.toUpperCase());
+  const columns = columnsOf(report);
+  const header = columns.map(([name]) => name.toUpperCase());
   const widths = header.map((h) => h.length);
   for (const f of report.findings) {
-    tableCells(f, maxReason).forEach((c, i) => {
+    tableCells(f, maxReason, columns).forEach((c, i) => {
       widths[i] = Math.max(widths[i] ?? 0, c.length);
     });
   }
@@ -70,9 +79,10 @@ export function* tableChunks(report: Report, opts: { maxReason?: number } = {}):
   yield `${countsLine(report)}\n`;
   if (report.incomplete)
     yield `incomplete: ${report.incomplete.unchecked} buckets not checked (${report.incomplete.reason})\n`;
+  yield accountsText(report, 'table');
   yield '\n';
   yield line(header);
-  for (const f of report.findings) yield line(tableCells(f, maxReason));
+  for (const f of report.findings) yield line(tableCells(f, maxReason, columns));
   if (report.drift) yield `\n${renderDriftText(report.drift, 'table').trimEnd()}\n`;
 }
 
@@ -120,7 +130,10 @@ export const CSV_HEADER = [
   'key_protection',
 ];
 
-function csvRow(f: Finding): string {
+/** Organization reports append the account to every row. */
+const CSV_ACCOUNT_HEADER = ['account_id', 'account_name'];
+
+function csvRow(f: Finding, org: boolean): string {
   return [
     f.bucket,
     f.region,
@@ -141,6 +154,7 @@ function csvRow(f: Finding): string {
     f.keyState ?? '',
     f.keyOrigin ?? '',
     f.keyProtection ?? '',
+    ...(org ? [f.accountId ?? '', f.accountName ?? ''] : []),
   ]
     .map(csvCell)
     .join(',');
@@ -148,8 +162,9 @@ function csvRow(f: Finding): string {
 
 /** RFC 4180 CSV in pieces: the header, then one CRLF-terminated row per bucket. */
 export function* csvChunks(report: Report): Generator<string> {
-  yield `${CSV_HEADER.join(',')}\r\n`;
-  for (const f of report.findings) yield `${csvRow(f)}\r\n`;
+  const org = report.organization !== undefined;
+  yield `${[...CSV_HEADER, ...(org ? CSV_ACCOUNT_HEADER : [])].join(',')}\r\n`;
+  for (const f of report.findings) yield `${csvRow(f, org)}\r\n`;
 }
 
 /** The findings as RFC 4180 CSV, one row per bucket. */
@@ -174,12 +189,12 @@ export function* markdownChunks(report: Report): Generator<string> {
     '| status | count |',
     '| --- | ---: |',
     ...FINDING_STATUSES.map((s) => `| ${s} | ${report.summary.byStatus[s]} |`),
-    '',
-    '| bucket | region | status | observed | required | rule | reason |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
+  const columns = columnsOf(report);
   yield `${head.join('\n')}\n`;
-  for (const f of report.findings) yield `| ${COLUMNS.map(([, get]) => mdCell(get(f))).join(' | ')} |\n`;
+  yield accountsText(report, 'md');
+  yield `\n| ${columns.map(([name]) => name).join(' | ')} |\n| ${columns.map(() => '---').join(' | ')} |\n`;
+  for (const f of report.findings) yield `| ${columns.map(([, get]) => mdCell(get(f))).join(' | ')} |\n`;
   if (report.drift) yield `\n${renderDriftText(report.drift, 'md').trimEnd()}\n`;
 }
 

@@ -62,11 +62,20 @@ export function parseTemplateText(
   return { data, lineOf };
 }
 
-/** A property resolved one level: an intrinsic becomes its value, a plain map stays a map of raw values. */
+/**
+ * A property resolved one level: an `Fn::If` whose condition is known becomes its branch (still raw, so
+ * each field is resolved on its own), another intrinsic becomes its value, a plain map stays as it is.
+ */
 function shallow(scope: RosScope, node: unknown): Known<unknown> {
   const keys = typeof node === 'object' && node !== null && !Array.isArray(node) ? Object.keys(node) : [];
-  const intrinsic = keys.length === 1 && (keys[0] === 'Ref' || keys[0]?.startsWith('Fn::'));
-  return intrinsic ? resolve(scope, node) : known(node);
+  const [fn] = keys;
+  if (keys.length !== 1 || !fn || !(fn === 'Ref' || fn.startsWith('Fn::'))) return known(node);
+  const args = asRecord(node)[fn];
+  if (fn === 'Fn::If' && Array.isArray(args) && typeof args[0] === 'string') {
+    const c = condition(scope, args[0]);
+    if (c.known) return shallow(scope, c.value ? args[1] : args[2]);
+  }
+  return resolve(scope, node);
 }
 
 /** A key reference: a literal, `Ref` to a KMS key this template creates (a new key), or unknown. */

@@ -71,8 +71,14 @@ function keyRef(
   if (!isUnknown) return known(typeof value === 'string' && value !== '' ? value : undefined);
   const key = referencedResource(referencesOf(expression), [KMS_KEY], modulePath);
   if (key) return known(createdKeyId(key));
+  return unknown(`is ${AFTER_APPLY}${source(expression)}`);
+}
+
+/** ` (random_integer.default.result)`: the reference that makes a value unknown (not a known variable). */
+function source(expression: unknown): string {
   const refs = referencesOf(expression);
-  return unknown(`is ${AFTER_APPLY}${refs.length ? ` (${refs[0]})` : ''}`);
+  const ref = refs.find((r) => !/^(var|local)\./.test(r)) ?? refs[0];
+  return ref ? ` (${ref})` : '';
 }
 
 /** The encryption an SSE object (inline block or standalone resource) plans. */

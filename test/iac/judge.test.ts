@@ -29,10 +29,17 @@ function bucket(over: Partial<IacBucket> = {}): IacBucket {
 const policyOf = (text: string): Policy => policyFromText(text, 'p.yaml').policy;
 
 /** A policy with fields added that later schema versions accept (issues 13 and 17), as their schemas would pass them. */
-function withExtras(policy: Policy, rule: Record<string, unknown>, sse: Record<string, unknown> = {}): Policy {
+function withExtras(
+  policy: Policy,
+  rule: Record<string, unknown>,
+  sse: Record<string, unknown> = {},
+): Policy {
   const [first, ...rest] = policy.rules;
   if (!first) throw new Error('policy needs a rule');
-  return { ...policy, rules: [{ ...first, ...rule, sse: { ...first.sse, ...sse } } as typeof first, ...rest] };
+  return {
+    ...policy,
+    rules: [{ ...first, ...rule, sse: { ...first.sse, ...sse } } as typeof first, ...rest],
+  };
 }
 
 describe('IaC judgement', () => {
@@ -45,16 +52,28 @@ describe('IaC judgement', () => {
 
     // Act
     const iac = judgeBucket(policy, b, { now: NOW });
-    const audit = evaluate(policy, { name: 'acme-prod-data', region: 'cn-hangzhou', tags: { env: 'prod' } }, { algorithm: 'KMS', kmsKeyId: 'key-1' }, { now: NOW });
+    const audit = evaluate(
+      policy,
+      { name: 'acme-prod-data', region: 'cn-hangzhou', tags: { env: 'prod' } },
+      { algorithm: 'KMS', kmsKeyId: 'key-1' },
+      { now: NOW },
+    );
 
     // Assess
-    expect(iac).toMatchObject({ status: audit.status, ruleId: audit.ruleId, reason: audit.reason, requirement: audit.requirement });
+    expect(iac).toMatchObject({
+      status: audit.status,
+      ruleId: audit.ruleId,
+      reason: audit.reason,
+      requirement: audit.requirement,
+    });
     expect(iac.status).toBe('compliant');
   });
 
   it('applies an expired exemption as the audit does: the requirement applies again', () => {
     // Prepare
-    const policy = policyOf('version: 1\nrules:\n  - { id: old, buckets: ["acme-*"], exempt: { reason: "SEC-1", until: 2026-01-31 } }\n');
+    const policy = policyOf(
+      'version: 1\nrules:\n  - { id: old, buckets: ["acme-*"], exempt: { reason: "SEC-1", until: 2026-01-31 } }\n',
+    );
 
     // Act
     const v = judgeBucket(policy, bucket({ sse: { kind: 'config', config: null } }), { now: NOW });
@@ -69,9 +88,16 @@ describe('IaC judgement', () => {
     const strict = policyOf(
       'version: 1\ndefaults: { sse: { minimum: kms } }\nrules:\n  - { id: prod, tags: { env: prod }, sse: { minimum: kms-cmk, kmsKeyId: k } }\n',
     );
-    const open = policyOf('version: 1\nrules:\n  - { id: prod, tags: { env: prod }, sse: { minimum: kms-cmk, kmsKeyId: k } }\n');
-    const lenient = policyOf('version: 1\nrules:\n  - { id: prod, tags: { env: prod }, sse: { minimum: kms } }\n');
-    const b = bucket({ tags: unknown('are known after apply'), sse: { kind: 'config', config: { algorithm: 'AES256' } } });
+    const open = policyOf(
+      'version: 1\nrules:\n  - { id: prod, tags: { env: prod }, sse: { minimum: kms-cmk, kmsKeyId: k } }\n',
+    );
+    const lenient = policyOf(
+      'version: 1\nrules:\n  - { id: prod, tags: { env: prod }, sse: { minimum: kms } }\n',
+    );
+    const b = bucket({
+      tags: unknown('are known after apply'),
+      sse: { kind: 'config', config: { algorithm: 'AES256' } },
+    });
     const cmk = bucket({ tags: unknown('are known after apply') });
 
     // Act
@@ -89,7 +115,9 @@ describe('IaC judgement', () => {
 
   it('tries every encryption an unknown configuration could be and reports unknown, unless the bucket is exempt anyway', () => {
     // Prepare
-    const policy = policyOf('version: 1\nrules:\n  - { id: legacy, buckets: ["legacy-*"], exempt: { reason: "SEC-42" } }\n');
+    const policy = policyOf(
+      'version: 1\nrules:\n  - { id: legacy, buckets: ["legacy-*"], exempt: { reason: "SEC-42" } }\n',
+    );
     const open = { kind: 'unknown' as const, why: 'is known after apply' };
 
     // Act
@@ -104,11 +132,15 @@ describe('IaC judgement', () => {
 
   it('says an accounts selector is checked at run time, and decides only when the rule would not change the verdict', () => {
     // Prepare
-    const base = policyOf('version: 1\nrules:\n  - { id: acct, buckets: ["acme-*"], sse: { minimum: kms } }\n');
+    const base = policyOf(
+      'version: 1\nrules:\n  - { id: acct, buckets: ["acme-*"], sse: { minimum: kms } }\n',
+    );
     const policy = withExtras(base, { accounts: ['1234567890123456'] });
 
     // Act
-    const aes = judgeBucket(policy, bucket({ sse: { kind: 'config', config: { algorithm: 'AES256' } } }), { now: NOW });
+    const aes = judgeBucket(policy, bucket({ sse: { kind: 'config', config: { algorithm: 'AES256' } } }), {
+      now: NOW,
+    });
     const cmk = judgeBucket(policy, bucket(), { now: NOW });
 
     // Assess
@@ -135,7 +167,9 @@ describe('IaC judgement', () => {
   it('compares a literal key id with a policy alias only at run time, but an ARN with its id right away', () => {
     // Prepare
     const alias = policyOf('version: 1\ndefaults: { sse: { algorithm: KMS, kmsKeyId: alias/prod } }\n');
-    const arn = policyOf('version: 1\ndefaults: { sse: { algorithm: KMS, kmsKeyId: "acs:kms:cn-hangzhou:1:key/key-2" } }\n');
+    const arn = policyOf(
+      'version: 1\ndefaults: { sse: { algorithm: KMS, kmsKeyId: "acs:kms:cn-hangzhou:1:key/key-2" } }\n',
+    );
 
     // Act
     const viaAlias = judgeBucket(alias, bucket(), { now: NOW });

@@ -38,7 +38,12 @@ describe('SARIF 2.1.0 output', () => {
   it('validates against the SARIF 2.1.0 schema for Terraform and ROS input alike', async () => {
     // Prepare
     const validate = sarifValidator();
-    const files = ['tf-emulator-twins.plan.json', 'tf-inline-sse.plan.json', 'ros-conditions.json', 'ros-bucket-kms.yaml'];
+    const files = [
+      'tf-emulator-twins.plan.json',
+      'tf-inline-sse.plan.json',
+      'ros-conditions.json',
+      'ros-bucket-kms.yaml',
+    ];
     const report = await check(files.map(fixture), POLICY, { Env: 'prod' });
 
     // Act
@@ -65,8 +70,14 @@ describe('SARIF 2.1.0 output', () => {
 
     // Assess
     const run = log.runs[0];
-    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual(['prod-cmk', 'legacy', 'defaults']);
-    expect(run.tool.driver.rules[0].fullDescription.text).toContain('Production data needs the production CMK');
+    expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toEqual([
+      'prod-cmk',
+      'legacy',
+      'defaults',
+    ]);
+    expect(run.tool.driver.rules[0].fullDescription.text).toContain(
+      'Production data needs the production CMK',
+    );
     const plain = report.findings.find((f) => f.bucket === 'acme-tmp');
     const result = run.results.find(
       (r: { locations: Array<{ logicalLocations: Array<{ fullyQualifiedName: string }> }> }) =>
@@ -77,15 +88,27 @@ describe('SARIF 2.1.0 output', () => {
       ruleIndex: 2,
       level: 'error',
       kind: 'fail',
-      locations: [{ physicalLocation: { artifactLocation: { uri: 'tf-emulator-twins.plan.json' }, region: { startLine: plain?.line } } }],
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: 'tf-emulator-twins.plan.json' },
+            region: { startLine: plain?.line },
+          },
+        },
+      ],
     });
     expect(result.message.text).toContain(plain?.reason);
     const exempt = run.results.find((r: { ruleId: string }) => r.ruleId === 'legacy');
-    expect(exempt).toMatchObject({ level: 'note', suppressions: [{ kind: 'external', justification: 'exempt: SEC-42 migrating' }] });
+    expect(exempt).toMatchObject({
+      level: 'note',
+      suppressions: [{ kind: 'external', justification: 'exempt: SEC-42 migrating' }],
+    });
     const unknownKey = run.results.find(
       (r: { ruleId: string; level: string }) => r.ruleId === 'prod-cmk' && r.level === 'warning',
     );
     expect(unknownKey?.kind).toBe('review');
-    expect(run.results.some((r: { properties: { status: string } }) => r.properties.status === 'compliant')).toBe(false);
+    expect(
+      run.results.some((r: { properties: { status: string } }) => r.properties.status === 'compliant'),
+    ).toBe(false);
   });
 });

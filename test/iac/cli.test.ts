@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { iacReportSchema } from '../../shared/iac/report.js';
 import { runCli } from '../helpers/cli.js';
 import { fixture } from './helpers.js';
@@ -118,5 +119,38 @@ describe('oss-sse-guard iac check', () => {
     expect(input?.stderr).toContain('is neither a Terraform plan JSON');
     expect(missing?.stderr).toContain('cannot be read (ENOENT)');
     expect(missing?.stdout).toBe('');
+  });
+});
+
+describe('the pre-commit hook', () => {
+  it("runs this package's command on ROS templates and not on other YAML", () => {
+    // Prepare
+    const root = new URL('../../', import.meta.url);
+    const hooks = parse(readFileSync(new URL('.pre-commit-hooks.yaml', root), 'utf8')) as Array<
+      Record<string, unknown>
+    >;
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+
+    // Act
+    const [hook] = hooks;
+    const files = new RegExp(String(hook?.files));
+
+    // Assess
+    expect(hook).toMatchObject({
+      id: 'oss-sse-guard-iac',
+      language: 'node',
+      entry: 'oss-sse-guard iac check',
+    });
+    expect(Object.keys(pkg.bin)).toContain('oss-sse-guard');
+    expect(
+      ['ros/stack.yaml', 'infra/templates/bucket.json', 'app.ros.yml', 'plan.tfplan.json'].every((f) =>
+        files.test(f),
+      ),
+    ).toBe(true);
+    expect(['.github/workflows/ci.yml', 'package.json', 'k8s/deploy.yaml'].some((f) => files.test(f))).toBe(
+      false,
+    );
   });
 });

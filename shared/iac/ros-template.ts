@@ -5,7 +5,6 @@
  * `Condition` is false is not created and not judged. Lines come from the YAML parser (JSON is YAML).
  */
 import { isMap, isScalar, LineCounter, type ParsedNode, parseDocument } from 'yaml';
-import type { SseConfig } from '../model.js';
 import { condition, NO_VALUE, type RosScope, resolve } from './ros-intrinsics.js';
 import {
   type IacBucket,
@@ -14,6 +13,7 @@ import {
   known,
   type PlannedSse,
   parseAlgorithm,
+  plannedKms,
   unknown,
 } from './types.js';
 
@@ -104,15 +104,7 @@ function plannedSse(scope: RosScope, node: unknown): PlannedSse {
   const kmsDataEncryption: Known<'SM4' | undefined> = data.known
     ? known(data.value === 'SM4' ? 'SM4' : undefined)
     : unknown(data.why);
-  if (kmsKeyId.known && kmsDataEncryption.known) {
-    const config: SseConfig = {
-      algorithm,
-      ...(kmsKeyId.value ? { kmsKeyId: kmsKeyId.value } : {}),
-      ...(kmsDataEncryption.value ? { kmsDataEncryption: kmsDataEncryption.value } : {}),
-    };
-    return { kind: 'config', config };
-  }
-  return { kind: 'partial', algorithm, kmsKeyId, kmsDataEncryption };
+  return plannedKms(kmsKeyId, kmsDataEncryption);
 }
 
 /** Tags as ROS gives them: a map, or a list of `{Key, Value}`. */

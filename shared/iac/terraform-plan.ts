@@ -28,6 +28,7 @@ import {
   known,
   type PlannedSse,
   parseAlgorithm,
+  plannedKms,
   unknown,
 } from './types.js';
 
@@ -104,15 +105,7 @@ function plannedSse(
       ? unknown(`is ${AFTER_APPLY}`)
       : known(values.kms_data_encryption === 'SM4' ? 'SM4' : undefined);
   if (algorithm !== 'KMS') return { kind: 'config', config: { algorithm } };
-  if (kmsKeyId.known && kmsDataEncryption.known) {
-    const config: SseConfig = {
-      algorithm,
-      ...(kmsKeyId.value ? { kmsKeyId: kmsKeyId.value } : {}),
-      ...(kmsDataEncryption.value ? { kmsDataEncryption: kmsDataEncryption.value } : {}),
-    };
-    return { kind: 'config', config };
-  }
-  return { kind: 'partial', algorithm, kmsKeyId, kmsDataEncryption };
+  return plannedKms(kmsKeyId, kmsDataEncryption);
 }
 
 /** Only the known part of a planned SSE, as `before` for "never weaker". */

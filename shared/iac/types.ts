@@ -62,3 +62,19 @@ export function parseAlgorithm(value: unknown): SseAlgorithm | undefined {
   if (value === 'AES256' || value === 'KMS' || value === 'SM4') return value;
   return undefined;
 }
+
+/** A KMS configuration whose key id and data encryption may each be unknown: `config` when both are known. */
+export function plannedKms(
+  kmsKeyId: Known<string | undefined>,
+  kmsDataEncryption: Known<'SM4' | undefined>,
+): PlannedSse {
+  if (kmsKeyId.known && kmsDataEncryption.known) {
+    const config: SseConfig = {
+      algorithm: 'KMS',
+      ...(kmsKeyId.value ? { kmsKeyId: kmsKeyId.value } : {}),
+      ...(kmsDataEncryption.value ? { kmsDataEncryption: kmsDataEncryption.value } : {}),
+    };
+    return { kind: 'config', config };
+  }
+  return { kind: 'partial', algorithm: 'KMS', kmsKeyId, kmsDataEncryption };
+}

@@ -15,7 +15,7 @@ import { fixture } from './helpers.js';
 
 const KMS = 'version: 1\ndefaults: { sse: { minimum: kms } }\n';
 
-describe('oss-sse-guard iac check', () => {
+describe('oss-sse-guard iac check', { timeout: 90_000 }, () => {
   it('prints the table and exits 0 when every planned bucket complies', async () => {
     // Act
     const r = await runCli(['iac', 'check', fixture('tf-standalone-sse.plan.json'), '--policy', KMS]);

@@ -27,6 +27,7 @@ const scope = (over: Partial<RosScope> = {}): RosScope => ({
 describe('ROS intrinsic functions', () => {
   it('resolves Fn::Sub with parameters and local variables, Fn::Select and typed --parameter values', () => {
     // Act
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ROS Fn::Sub placeholders, not JavaScript
     const sub = resolve(scope(), { 'Fn::Sub': ['${Env}-${Suffix}', { Suffix: { Ref: 'Size' } }] });
     const select = resolve(scope(), { 'Fn::Select': ['1', { Ref: 'Zones' }] });
     const given = resolve(
@@ -67,6 +68,7 @@ describe('ROS intrinsic functions', () => {
       resolve(scope(), { Ref: 'ALIYUN::AccountId' }),
       resolve(scope(), { 'Fn::GetAtt': ['Key', 'Arn'] }),
       resolve(scope(), { 'Fn::FindInMap': ['M', 'a', 'b'] }),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ROS Fn::Sub placeholders, not JavaScript
       resolve(scope(), { 'Fn::Sub': '${Key.Arn}' }),
       resolve(scope(), { Ref: 'Nothing' }),
       condition(scope(), 'Either'),
@@ -82,6 +84,7 @@ describe('ROS intrinsic functions', () => {
       'ALIYUN::AccountId is known when the stack is created (--parameter ALIYUN::AccountId=VALUE)',
       'Fn::GetAtt ["Key","Arn"] is known after the stack is created',
       'Fn::FindInMap is not evaluated before deployment by oss-sse-guard',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: ROS Fn::Sub placeholders, not JavaScript
       '${Key.Arn} is known after the stack is created',
       'Ref Nothing names no parameter or resource of the template',
       'parameter Secret has no Default and was not given (--parameter Secret=VALUE)',

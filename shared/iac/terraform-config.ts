@@ -43,7 +43,9 @@ export function referencedResource(
   modulePath: string,
 ): string | undefined {
   for (const ref of refs) {
-    const [type, name] = configAddress(ref).split('.');
+    // `alicloud_oss_bucket.b[count.index].bucket`: the name ends where an index expression starts.
+    const [type, rawName] = ref.split('.');
+    const name = rawName?.replace(/\[.*$/, '');
     if (type && name && types.includes(type))
       return modulePath ? `${modulePath}.${type}.${name}` : `${type}.${name}`;
   }
@@ -95,9 +97,11 @@ export function providerRegion(
   variables: ReadonlyMap<string, Json>,
 ): Known<string> {
   const configs = asObject(asObject(configuration).provider_config);
-  const key = providerKey ?? 'alicloud';
+  const wanted = providerKey ?? 'alicloud';
+  // Older Terraform releases key a module's inherited provider as `<module>:alicloud`.
+  const key = isObject(configs[wanted]) ? wanted : (wanted.split(':').pop() ?? wanted);
   const config = asObject(configs[key]);
-  if (!isObject(configs[key])) return unknown(`is not in the plan: no provider configuration "${key}"`);
+  if (!isObject(configs[key])) return unknown(`is not in the plan: no provider configuration "${wanted}"`);
   const region = asObject(asObject(config.expressions).region);
   if (typeof region.constant_value === 'string') return known(region.constant_value);
   const refs = referencesOf(region);

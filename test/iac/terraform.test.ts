@@ -269,3 +269,96 @@ describe('Terraform input that is not a usable plan', () => {
     expect(messages[3]).toContain('neither a Terraform plan JSON');
   });
 });
+
+describe('Terraform plan: count and for_each instances', () => {
+  it('joins each standalone encryption instance to the bucket instance with the same key', async () => {
+    // Prepare: two buckets with count, each with its own standalone encryption (count too).
+    const provider = 'registry.terraform.io/aliyun/alicloud';
+    const bucket = (i: number) => ({
+      address: `alicloud_oss_bucket.b[${i}]`,
+      index: i,
+      mode: 'managed',
+      type: 'alicloud_oss_bucket',
+      name: 'b',
+      provider_name: provider,
+      change: {
+        actions: ['create'],
+        before: null,
+        after: { bucket: `acme-part-${i}`, server_side_encryption_rule: [], tags: null },
+        after_unknown: { id: true, server_side_encryption_rule: [] },
+      },
+    });
+    const sse = (i: number, algorithm: string) => ({
+      address: `alicloud_oss_bucket_server_side_encryption.b[${i}]`,
+      index: i,
+      mode: 'managed',
+      type: 'alicloud_oss_bucket_server_side_encryption',
+      name: 'b',
+      provider_name: provider,
+      change: {
+        actions: ['create'],
+        before: null,
+        after: { sse_algorithm: algorithm },
+        after_unknown: { bucket: true, id: true },
+      },
+    });
+    const plan = {
+      format_version: '1.2',
+      resource_changes: [bucket(0), bucket(1), sse(0, 'KMS'), sse(1, 'AES256')],
+      configuration: {
+        provider_config: {
+          alicloud: { name: 'alicloud', expressions: { region: { constant_value: 'cn-qingdao' } } },
+        },
+        root_module: {
+          resources: [
+            {
+              address: 'alicloud_oss_bucket.b',
+              mode: 'managed',
+              type: 'alicloud_oss_bucket',
+              name: 'b',
+              provider_config_key: 'alicloud',
+              expressions: { bucket: { references: ['count.index'] } },
+              count_expression: { constant_value: 2 },
+            },
+            {
+              address: 'alicloud_oss_bucket_server_side_encryption.b',
+              mode: 'managed',
+              type: 'alicloud_oss_bucket_server_side_encryption',
+              name: 'b',
+              provider_config_key: 'alicloud',
+              expressions: {
+                bucket: {
+                  references: [
+                    'alicloud_oss_bucket.b[count.index].bucket',
+                    'alicloud_oss_bucket.b[count.index]',
+                    'alicloud_oss_bucket.b',
+                    'count.index',
+                  ],
+                },
+                sse_algorithm: { references: ['count.index'] },
+              },
+              count_expression: { constant_value: 2 },
+            },
+          ],
+        },
+      },
+    };
+
+    // Act
+    const parsed = parseIacText('count.json', JSON.stringify(plan), new Map());
+
+    // Assess
+    expect(parsed.buckets.map((b) => [b.address, b.region, b.sse])).toEqual([
+      [
+        'alicloud_oss_bucket.b[0]',
+        { known: true, value: 'cn-qingdao' },
+        { kind: 'config', config: { algorithm: 'KMS' } },
+      ],
+      [
+        'alicloud_oss_bucket.b[1]',
+        { known: true, value: 'cn-qingdao' },
+        { kind: 'config', config: { algorithm: 'AES256' } },
+      ],
+    ]);
+  });
+});

@@ -9,6 +9,7 @@ import type http from 'node:http';
 import type { Accounts } from '../core/accounts.js';
 import { Faults } from '../core/faults.js';
 import { listen, ossRequestId, readBody, sendBody, sleep } from '../core/http.js';
+import { ossServiceKeyId } from '../kms/service-key.js';
 import { authenticate } from './auth.js';
 import {
   deleteBucket,
@@ -45,11 +46,11 @@ import {
   putObjectTagging,
 } from './objects.js';
 import { operationName, resolveTarget } from './routing.js';
-import type { KmsKeyLookup } from './sse.js';
+import type { KmsKeyLookup, ServiceKeyId } from './sse.js';
 import { OssState } from './state.js';
 import { toXml, type XmlElement } from './xml.js';
 
-export type { BucketEncryption, KmsKeyLookup, ObjectSse, SseAlgorithm } from './sse.js';
+export type { BucketEncryption, KmsKeyLookup, ObjectSse, ServiceKeyId, SseAlgorithm } from './sse.js';
 export type { BucketRecord, CreateBucketOptions, PutObjectOptions, StoredObject } from './state.js';
 export { OssState } from './state.js';
 
@@ -58,6 +59,11 @@ export interface OssEmulatorOptions {
   port?: number;
   faults?: Faults;
   kms?: KmsKeyLookup;
+  /**
+   * The id of a region's OSS service key (`alias/acs/oss`), answered for KMS writes that name no key;
+   * default `ossServiceKeyId(accounts.accountId, region)` (emulator/kms/service-key.ts).
+   */
+  kmsServiceKey?: ServiceKeyId;
   now?: () => Date;
   /**
    * Code for a bucket reached through another region's endpoint: `AccessDenied` (OSS "HTTP status code
@@ -186,7 +192,12 @@ async function handle(ctx: OssContext, faults: Faults, req: http.IncomingMessage
 export async function startOssEmulator(opts: OssEmulatorOptions): Promise<OssEmulator> {
   const faults = opts.faults ?? new Faults();
   const now = opts.now ?? (() => new Date());
-  const state = new OssState(now);
+  const accountId = opts.accounts.accountId;
+  const state = new OssState(
+    now,
+    opts.kmsServiceKey ?? ((region) => ossServiceKeyId(accountId, region)),
+    accountId,
+  );
   const ctx: OssContext = {
     state,
     accounts: opts.accounts,
@@ -194,8 +205,12 @@ export async function startOssEmulator(opts: OssEmulatorOptions): Promise<OssEmu
     wrongEndpointCode: opts.wrongEndpointCode ?? 'AccessDenied',
   };
   if (opts.kms) ctx.kms = opts.kms;
-  const server = await listen((req, res) => {
-    handle(ctx, faults, req, res).catch(() => res.destroy());
-  }, opts.port ?? 0);
+  const server = await listen(
+    (req, res) => {
+      handle(ctx, faults, req, res).catch(() => res.destroy());
+    },
+    opts.port ?? 0,
+    { lenientFraming: true },
+  );
   return { url: server.url, port: server.port, faults, state, close: server.close };
 }

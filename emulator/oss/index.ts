@@ -72,12 +72,33 @@ export interface OssEmulatorOptions {
   wrongEndpointCode?: 'AccessDenied' | 'PermanentRedirect';
 }
 
+/** A request the emulator answered with success, for observers such as the sandbox's trigger wiring. */
+export interface OssCall {
+  /** The operation name (`PutObject`, `CopyObject`, `PutBucketEncryption`, ...). */
+  op: string;
+  bucket?: string;
+  key?: string;
+  /** The region of the endpoint the request came through, if any. */
+  region?: string;
+  /** The verified access key (empty for an anonymous request). */
+  accessKeyId: string;
+  requestId: string;
+  status: number;
+  /** The source address, as OSS records it in events (`requestParameters.sourceIPAddress`). */
+  sourceIp: string;
+}
+
 export interface OssEmulator {
   /** `http://127.0.0.1:PORT`: pass as ali-oss `endpoint`. */
   url: string;
   port: number;
   faults: Faults;
   state: OssState;
+  /**
+   * Calls `observer` after every successful (2xx) request, before its response is sent (the sandbox
+   * derives OSS and EventBridge trigger events from these). Returns a function that stops observing.
+   */
+  observe(observer: (call: OssCall) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -139,7 +160,13 @@ function errorReply(err: unknown, requestId: string, hostId: string, isHead: boo
   return { status: e.status, headers, body: xml };
 }
 
-async function handle(ctx: OssContext, faults: Faults, req: http.IncomingMessage, res: http.ServerResponse) {
+async function handle(
+  ctx: OssContext,
+  faults: Faults,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  onSuccess: (call: OssCall) => void,
+) {
   // A client that gives up (timeout, abort) leaves a slow body writing into a closed socket: not an error.
   res.on('error', () => {});
   const requestId = ossRequestId();
@@ -175,6 +202,18 @@ async function handle(ctx: OssContext, faults: Faults, req: http.IncomingMessage
     const handler = HANDLERS[op];
     if (!handler) throw errors.notImplemented(op);
     reply = handler(ctx, oreq);
+    if (reply.status >= 200 && reply.status < 300) {
+      onSuccess({
+        op,
+        ...(oreq.bucket !== undefined ? { bucket: oreq.bucket } : {}),
+        ...(oreq.key !== undefined ? { key: oreq.key } : {}),
+        ...(oreq.hostRegion !== undefined ? { region: oreq.hostRegion } : {}),
+        accessKeyId: oreq.accessKeyId,
+        requestId,
+        status: reply.status,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      });
+    }
   } catch (err) {
     reply = errorReply(err, requestId, hostId, method === 'HEAD');
   }
@@ -205,12 +244,32 @@ export async function startOssEmulator(opts: OssEmulatorOptions): Promise<OssEmu
     wrongEndpointCode: opts.wrongEndpointCode ?? 'AccessDenied',
   };
   if (opts.kms) ctx.kms = opts.kms;
+  const observers = new Set<(call: OssCall) => void>();
+  const notify = (call: OssCall) => {
+    for (const o of observers) {
+      try {
+        o(call);
+      } catch {
+        // An observer's failure is its own; the request it watched still succeeds.
+      }
+    }
+  };
   const server = await listen(
     (req, res) => {
-      handle(ctx, faults, req, res).catch(() => res.destroy());
+      handle(ctx, faults, req, res, notify).catch(() => res.destroy());
     },
     opts.port ?? 0,
     { lenientFraming: true },
   );
-  return { url: server.url, port: server.port, faults, state, close: server.close };
+  return {
+    url: server.url,
+    port: server.port,
+    faults,
+    state,
+    observe(observer) {
+      observers.add(observer);
+      return () => observers.delete(observer);
+    },
+    close: server.close,
+  };
 }

@@ -115,18 +115,22 @@ export function providerRegion(
   return unknown(`is not set in provider "${key}" (the provider reads it from the environment at run time)`);
 }
 
-/** 1-based line and column of the first `"address": "<address>"` after `from` in the plan text. */
-export function locate(
-  text: string,
-  address: string,
-  from: number,
-): { line: number; column: number } | undefined {
-  const quoted = JSON.stringify(address).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`"address"\\s*:\\s*${quoted}`, 'g');
+/**
+ * The 1-based line of every `"address": "<address>"` after `from` in the plan text (the first one wins),
+ * found in one pass: a plan of 10,000 resources is read once, not once per resource.
+ */
+export function addressLines(text: string, from: number): Map<string, number> {
+  const out = new Map<string, number>();
+  const re = /"address"\s*:\s*("(?:[^"\\]|\\.)*")/g;
   re.lastIndex = Math.max(0, from);
-  const m = re.exec(text);
-  if (!m) return undefined;
-  const before = text.slice(0, m.index);
-  const line = before.split('\n').length;
-  return { line, column: m.index - before.lastIndexOf('\n') };
+  let line = 1;
+  let scanned = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    for (let k = text.indexOf('\n', scanned); k !== -1 && k < m.index; k = text.indexOf('\n', k + 1))
+      line += 1;
+    scanned = m.index;
+    const address = JSON.parse(m[1] as string) as string;
+    if (!out.has(address)) out.set(address, line);
+  }
+  return out;
 }

@@ -8,6 +8,7 @@
  */
 import type { SseConfig } from '../model.js';
 import {
+  addressLines,
   asArray,
   asObject,
   type ConfigResource,
@@ -15,7 +16,6 @@ import {
   indexConfiguration,
   isObject,
   type JsonObject,
-  locate,
   planVariables,
   providerRegion,
   referencedResource,
@@ -174,7 +174,7 @@ export function parseTerraformPlan(file: string, text: string, plan: JsonObject)
   const configs = indexConfiguration(plan.configuration);
   const variables = planVariables(plan);
   const instances = readInstances(plan, configs);
-  const changesAt = text.indexOf('"resource_changes"');
+  const lines = addressLines(text, text.indexOf('"resource_changes"'));
   const buckets: Array<{ i: Instance; b: IacBucket }> = [];
   const aliases = new Map<string, string>();
 
@@ -190,7 +190,7 @@ export function parseTerraformPlan(file: string, text: string, plan: JsonObject)
       if (key.known && key.value) aliases.set(i.after.alias_name, key.value);
     }
     if (type !== BUCKET || removes(i) || i.actions.includes('read') || !i.after) continue;
-    const at = locate(text, i.address, changesAt);
+    const line = lines.get(i.address);
     const regionFromState =
       typeof i.before?.location === 'string' ? i.before.location.replace(/^oss-/, '') : undefined;
     const name: Known<string> =
@@ -212,7 +212,7 @@ export function parseTerraformPlan(file: string, text: string, plan: JsonObject)
         source: 'terraform-plan',
         address: i.address,
         resourceType: BUCKET,
-        ...(at ? { line: at.line } : {}),
+        ...(line !== undefined ? { line } : {}),
         name,
         region: regionFromState
           ? known(regionFromState)
@@ -254,7 +254,7 @@ export function parseTerraformPlan(file: string, text: string, plan: JsonObject)
     }
     if (removes(i)) continue;
     // The bucket is not in this plan (it exists already, or is managed elsewhere): judge it by this resource.
-    const at = locate(text, i.address, changesAt);
+    const line = lines.get(i.address);
     const name = i.after?.bucket;
     const prior = beforeSse ? knownConfig(beforeSse) : undefined;
     standalone.push({
@@ -262,7 +262,7 @@ export function parseTerraformPlan(file: string, text: string, plan: JsonObject)
       source: 'terraform-plan',
       address: i.address,
       resourceType: BUCKET_SSE,
-      ...(at ? { line: at.line } : {}),
+      ...(line !== undefined ? { line } : {}),
       name: typeof name === 'string' ? known(name) : unknown(`is ${AFTER_APPLY}`),
       region: providerRegion(plan.configuration, i.config?.providerKey, variables),
       tags: unknown('are not in this plan (the bucket is not created or changed by it)'),

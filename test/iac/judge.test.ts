@@ -152,16 +152,21 @@ describe('IaC judgement', () => {
 
   it('says keyProtection and keyOrigin are checked at run time instead of passing or failing them', () => {
     // Prepare
-    const base = policyOf('version: 1\nrules:\n  - { id: hsm, sse: { algorithm: KMS, kmsKeyId: key-1 } }\n');
-    const policy = withExtras(base, {}, { keyProtection: 'hsm', keyOrigin: 'external' });
+    const policy = policyOf(
+      'version: 1\nrules:\n  - { id: hsm, sse: { algorithm: KMS, kmsKeyId: key-1, keyProtection: hsm, keyOrigin: external } }\n',
+    );
 
     // Act
     const v = judgeBucket(policy, bucket(), { now: NOW });
+    const weak = judgeBucket(policy, bucket({ sse: { kind: 'config', config: { algorithm: 'AES256' } } }), {
+      now: NOW,
+    });
 
     // Assess
     expect(v.status).toBe('compliant');
     expect(v.reason).toContain('keyProtection hsm: checked at run time');
     expect(v.reason).toContain('keyOrigin external: checked at run time');
+    expect(weak.status).toBe('noncompliant');
   });
 
   it('compares a literal key id with a policy alias only at run time, but an ARN with its id right away', () => {

@@ -9,6 +9,7 @@ import { backfillCommand } from './backfill.js';
 import { checkObjectCommand } from './check-object.js';
 import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
+import { iacCheckCommand } from './iac.js';
 import { policyValidateCommand } from './policy.js';
 import { ramPolicyCommand } from './ram-policy.js';
 import { sandboxCommand } from './sandbox.js';
@@ -142,6 +143,29 @@ export async function main(argv: string[]): Promise<number> {
     )
     .action(async (opts) => {
       code = await ramPolicyCommand(opts);
+    });
+
+  const iac = program
+    .command('iac')
+    .description('check infrastructure code against the policy before deployment');
+  iac
+    .command('check <files...>')
+    .description(
+      'check Terraform plan JSON (terraform show -json) and ROS templates; exit 0 compliant, 1 not, 2 usage, 3 unknown',
+    )
+    .option(
+      '--policy <file>',
+      'policy file or inline YAML (default: $OSS_SSE_GUARD_POLICY, else the built-in policy)',
+    )
+    .option('--format <formats>', 'table|json|sarif, comma-separated; the first is printed', 'table')
+    .option(
+      '--parameter <name=value>',
+      'ROS parameter or pseudo parameter (ALIYUN::Region=cn-hangzhou); repeatable',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--out <dir>', 'also write every format to this folder')
+    .action(async (files: string[], opts) => {
+      code = await iacCheckCommand(files, opts);
     });
 
   program

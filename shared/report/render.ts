@@ -56,16 +56,13 @@ function tableCells(f: Finding, maxReason: number, columns = COLUMNS): string[] 
 }
 
 /**
- * The fixed-width text table in pieces: the summary first, then one row per bucket. Two passes over the
- * findings (widths, then rows), so no row is kept between them.
+ * Fixed-width text rows: the header, then one line per row, every column as wide as its widest cell,
+ * the last column unpadded. Two passes over `rows()` (widths, then lines), so no row is kept between them.
  */
-export function* tableChunks(report: Report, opts: { maxReason?: number } = {}): Generator<string> {
-  const maxReason = opts.maxReason ?? 90;
-  const columns = columnsOf(report);
-  const header = columns.map(([name]) => name.toUpperCase());
+export function* fixedWidthLines(header: string[], rows: () => Iterable<string[]>): Generator<string> {
   const widths = header.map((h) => h.length);
-  for (const f of report.findings) {
-    tableCells(f, maxReason, columns).forEach((c, i) => {
+  for (const cells of rows()) {
+    cells.forEach((c, i) => {
       widths[i] = Math.max(widths[i] ?? 0, c.length);
     });
   }
@@ -74,6 +71,15 @@ export function* tableChunks(report: Report, opts: { maxReason?: number } = {}):
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd()}\n`;
+  yield line(header);
+  for (const cells of rows()) yield line(cells);
+}
+
+/** The fixed-width text table in pieces: the summary first, then one row per bucket. */
+export function* tableChunks(report: Report, opts: { maxReason?: number } = {}): Generator<string> {
+  const maxReason = opts.maxReason ?? 90;
+  const columns = columnsOf(report);
+  const header = columns.map(([name]) => name.toUpperCase());
   const mode = report.mode === 'dry-run' ? 'dry run (nothing changed)' : 'remediate';
   yield `oss-sse-guard ${report.tool.version} audit ${report.runId}  mode: ${mode}  policy: ${report.policy.source}\n`;
   yield `${countsLine(report)}\n`;
@@ -81,8 +87,9 @@ export function* tableChunks(report: Report, opts: { maxReason?: number } = {}):
     yield `incomplete: ${report.incomplete.unchecked} buckets not checked (${report.incomplete.reason})\n`;
   yield accountsText(report, 'table');
   yield '\n';
-  yield line(header);
-  for (const f of report.findings) yield line(tableCells(f, maxReason, columns));
+  yield* fixedWidthLines(header, function* () {
+    for (const f of report.findings) yield tableCells(f, maxReason, columns);
+  });
   if (report.drift) yield `\n${renderDriftText(report.drift, 'table').trimEnd()}\n`;
 }
 

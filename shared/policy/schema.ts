@@ -2,9 +2,9 @@
  * The policy file, version 1 (DESIGN.md section 4), as a strict zod schema: unknown keys are errors and
  * cross-field rules are checked, so a policy is validated whole before the first cloud call.
  */
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/schema.js';
+import { compileGlob } from './glob-compile.js';
 
 export const ALGORITHMS = ['AES256', 'KMS', 'SM4'] as const;
 export const LEVELS = ['sse-oss', 'kms', 'kms-cmk'] as const;
@@ -12,10 +12,10 @@ export type Level = (typeof LEVELS)[number];
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
-/** A glob as picomatch reads it; rejected when picomatch cannot compile it. */
+/** A glob (glob-compile.ts, docs/globs.md); rejected with the reason when it cannot be compiled. */
 const glob = nonEmpty.max(1024, 'is longer than 1024 characters').superRefine((value, ctx) => {
   try {
-    picomatch.makeRe(value, { strictBrackets: true });
+    compileGlob(value);
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `is not a valid glob (${(err as Error).message})` });
   }

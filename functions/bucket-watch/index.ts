@@ -39,7 +39,9 @@ export async function handler(event: Buffer | string, context: FcContext): Promi
   const rt = runtimes.get(settings, credentials, baseLogger);
   let loaded: LoadedPolicy;
   try {
-    loaded = await policies.get(settings.policyRef, (bucket, key) => rt.oss.getObjectText(bucket, key));
+    loaded = await policies.get(settings.policyRef, (bucket, key, max) =>
+      rt.oss.getObjectBounded(bucket, key, max),
+    );
   } catch (err) {
     log.error({ err: (err as Error).message }, 'bucket watch policy could not be loaded');
     throw err;

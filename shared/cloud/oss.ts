@@ -68,7 +68,11 @@ interface AliOssClient {
   deleteBucketEncryption(bucket: string): Promise<SdkResult>;
   getBucketTags(bucket: string): Promise<SdkResult & { tag?: Record<string, string> }>;
   get(key: string): Promise<SdkResult & { content?: Buffer }>;
-  getStream(key: string): Promise<SdkResult & { stream: AsyncIterable<Buffer> }>;
+  getStream(
+    key: string,
+    options?: { headers?: Record<string, string> },
+  ): Promise<SdkResult & { stream: AsyncIterable<Buffer> & { destroy?: () => void } }>;
+  head(key: string): Promise<SdkResult>;
   put(
     key: string,
     body: Buffer,
@@ -305,6 +309,38 @@ export class OssGateway {
     const subject = `Object "${key}" in bucket "${bucket}" (${r}): GetObject`;
     const result = await this.call(subject, () => this.client(r, bucket).get(key));
     return (result.content ?? Buffer.alloc(0)).toString('utf8');
+  }
+
+  /**
+   * An object's first bytes, for inputs that must stay small (a policy): HeadObject's Content-Length
+   * first, and only when that is within `maxBytes` a ranged GetObject (`Range: bytes=0-maxBytes`) read
+   * until `maxBytes + 1` bytes at most, so an object that grew meanwhile is still never read whole.
+   * `size` is the larger of the object's stated length and the bytes seen: above `maxBytes` means refused.
+   */
+  async getObjectBounded(
+    bucket: string,
+    key: string,
+    maxBytes: number,
+    region?: string,
+  ): Promise<{ bytes: Buffer; size: number }> {
+    const r = region ?? (await this.bucketRegion(bucket));
+    const where = `Object "${key}" in bucket "${bucket}" (${r})`;
+    const head = await this.call(`${where}: HeadObject`, () => this.client(r, bucket).head(key));
+    const stated = Number(head.res?.headers?.['content-length']);
+    if (Number.isFinite(stated) && stated > maxBytes) return { bytes: Buffer.alloc(0), size: stated };
+    const result = await this.call(`${where}: GetObject`, () =>
+      this.client(r, bucket).getStream(key, { headers: { Range: `bytes=0-${maxBytes}` } }),
+    );
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    for await (const chunk of result.stream) {
+      chunks.push(chunk);
+      seen += chunk.length;
+      if (seen > maxBytes) break;
+    }
+    result.stream.destroy?.();
+    const bytes = Buffer.concat(chunks).subarray(0, maxBytes + 1);
+    return { bytes, size: Math.max(bytes.length, Number.isFinite(stated) ? stated : 0) };
   }
 
   /**

@@ -51,7 +51,7 @@ export async function handler(event: Buffer | string, context: FcContext): Promi
       ownWrites,
       alert: objectAlerter(loaded.policy.alerts ?? alertsConfigFromEnv(process.env), process.env, log),
     },
-    { policy: loaded.policy, events: event },
+    { policy: loaded.policy, events: event, accountId: context.accountId },
   );
   if (summary.retryableFailure) {
     const failed = summary.findings.filter((f) => f.error?.retryable).map((f) => `${f.bucket}/${f.key}`);

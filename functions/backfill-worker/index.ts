@@ -7,6 +7,7 @@
  * Compute then retries it (async invocations, 3 times by default) and the retry resumes from the shard's
  * last checkpoint.
  */
+import { type Clock, systemClock } from '../../shared/audit/deps.js';
 import { fcInvoker } from '../../shared/backfill/invoker.js';
 import { fcTargetFromEnv, parseWorkerJob } from '../../shared/backfill/payload.js';
 import { runWorker, type WorkerResult } from '../../shared/backfill/worker.js';
@@ -22,8 +23,20 @@ const runtimes = new RuntimeCache();
 /** Versions this instance copied, so a copy is never repeated by a later step on the same instance. */
 const ownWrites = new OwnWrites();
 
+/**
+ * The handler with its clock given: the worker's time budget (when to checkpoint and hand off) is read
+ * from this clock against `context.deadlineMs`, so tests drive it with a virtual clock instead of real
+ * time. Function Compute calls `handler`, which uses the system clock.
+ */
+export function createHandler(opts: { clock?: Clock } = {}) {
+  const clock = opts.clock ?? systemClock;
+  return (event: Buffer | string, context: FcContext): Promise<WorkerResult> => run(event, context, clock);
+}
+
 /** The Function Compute Node.js 20 handler: `(event, context) => summary`; throws only to be retried. */
-export async function handler(event: Buffer | string, context: FcContext): Promise<WorkerResult> {
+export const handler = createHandler();
+
+async function run(event: Buffer | string, context: FcContext, clock: Clock): Promise<WorkerResult> {
   baseLogger ??= createLogger({ base: { fn: 'backfill-worker' } });
   const log = baseLogger.child({ requestId: context.requestId });
   const job = parseWorkerJob(event);
@@ -40,9 +53,9 @@ export async function handler(event: Buffer | string, context: FcContext): Promi
     ...target,
     logger: log,
   });
-  const deadlineMs = context.deadlineMs ?? Date.now() + context.function.timeout * 1000;
+  const deadlineMs = context.deadlineMs ?? clock.now().getTime() + context.function.timeout * 1000;
   try {
-    const result = await runWorker({ oss: rt.oss, kms: rt.kms, logger: log, invoker, ownWrites }, job, {
+    const result = await runWorker({ oss: rt.oss, kms: rt.kms, logger: log, invoker, ownWrites, clock }, job, {
       deadlineMs,
     });
     log.info({ ...result }, 'backfill worker done');

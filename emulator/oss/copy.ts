@@ -37,7 +37,8 @@ export function readCopySource(ctx: OssContext, req: OssRequest): CopySource {
   } catch {
     path = pathPart;
   }
-  const m = /^\/?([^/]+)\/(.+)$/.exec(path);
+  // `s`: a key may hold a newline or U+2028 (URL-encoded in the header, decoded here).
+  const m = /^\/?([^/]+)\/(.+)$/s.exec(path);
   if (!m?.[1] || !m[2]) {
     throw errors.invalidArgument(
       'Copy Source must mention the source bucket and key: /sourcebucket/sourcekey',

@@ -5,6 +5,7 @@
  * `oss-<region>`, `putBucketEncryption` unable to send `KMSDataEncryption`.
  */
 import { Readable } from 'node:stream';
+import { parse as parseUrl } from 'node:url';
 import OSS from 'ali-oss';
 import type { Logger } from 'pino';
 import type { SseConfig } from '../model.js';
@@ -105,6 +106,22 @@ function requestIdOf(res: { headers?: Record<string, unknown> } | undefined): st
 
 export { encryptionXml, parseEncryption, rootFields } from './oss-xml.js';
 
+/**
+ * ali-oss hands urllib the request URL as a string, and urllib re-parses it with WHATWG `URL`, which
+ * resolves dot segments: the key `a/../b` would be sent as `/b` (another object, which an in-place copy
+ * would overwrite) and `.` or `..` as `/` (the bucket). OSS names may hold such segments (OSS "Object
+ * naming conventions"), and ali-oss signs the name as given, so the URL is handed over pre-parsed by the
+ * legacy parser, which keeps the path exactly as ali-oss escaped it.
+ */
+function keepDotSegments(client: AliOssClient): void {
+  type Urllib = { request(url: unknown, params: unknown): Promise<unknown> };
+  const sdk = client as unknown as { urllib: Urllib };
+  const urllib = sdk.urllib;
+  sdk.urllib = {
+    request: (url, params) => urllib.request(typeof url === 'string' ? parseUrl(url) : url, params),
+  };
+}
+
 export class OssGateway {
   private readonly clients = new Map<string, AliOssClient>();
   private readonly regions = new Map<string, Promise<string>>();
@@ -136,6 +153,7 @@ export class OssGateway {
         // @types/ali-oss does not know the V4 switch; ali-oss 6.x reads it from the options.
         ...({ authorizationV4: this.opts.authorizationV4 ?? false } as object),
       }) as unknown as AliOssClient;
+      keepDotSegments(c);
       this.clients.set(id, c);
     }
     return c;

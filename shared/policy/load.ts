@@ -48,6 +48,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
     }
     let message = issue.message;
     if (issue.code === 'invalid_type' && /received undefined/.test(message)) message = 'is required';
+    // A record key that failed its own schema: say why, not only "Invalid key in record".
+    if (issue.code === 'invalid_key' && issue.issues[0]) message = issue.issues[0].message;
     lines.push(`${formatPath(issue.path)}: ${message}`);
   }
   return [...new Set(lines)];

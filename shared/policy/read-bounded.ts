@@ -85,16 +85,20 @@ export function decodeUtf8(bytes: Uint8Array, source: string): string {
   }
 }
 
-/** The offset of the byte at which a streaming decode first fails (the error path only: one call a byte). */
+/**
+ * The offset of the first byte of the first ill-formed sequence: a streaming decode, one call a byte (the
+ * error path only); a lead byte whose sequence is cut short is the one reported.
+ */
 function firstInvalidUtf8(bytes: Uint8Array): number {
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  let pending: number | undefined;
   for (let i = 0; i < bytes.length; i++) {
     try {
-      decoder.decode(bytes.subarray(i, i + 1), { stream: true });
+      const out = decoder.decode(bytes.subarray(i, i + 1), { stream: true });
+      pending = out === '' ? (pending ?? i) : undefined;
     } catch {
-      return i;
+      return pending ?? i;
     }
   }
-  // Valid up to the end but cut inside a character.
-  return bytes.length;
+  return pending ?? bytes.length;
 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditJob } from '../../shared/audit/job.js';
 import { settingsFromEnv } from '../../shared/config.js';
 import { PolicyError } from '../../shared/errors.js';
-import { loadPolicy, loadPolicyFile, MAX_POLICY_BYTES } from '../../shared/policy/load.js';
+import { loadPolicy, loadPolicyFile, MAX_POLICY_BYTES, policyFromText } from '../../shared/policy/load.js';
 import { runCli } from '../helpers/cli.js';
 import { startWorld, type World } from '../helpers/world.js';
 
@@ -138,6 +138,30 @@ describe('hostile policies', () => {
     expect(problemsOf(refused)).toEqual(['(top level): is not valid UTF-8 (first bad byte at offset 27)']);
     expect(loaded.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
     expect(loaded.policy.description).toBe('café ☕');
+  });
+
+  it('accepts real days (a leap day, an offset time) and refuses 2027-02-31 instead of rolling it to March 3', () => {
+    // Prepare
+    const until = (d: string) => `version: 1\nrules:\n  - { id: a, exempt: { reason: r, until: "${d}" } }\n`;
+
+    // Act
+    const leap = policyFromText(until('2028-02-29'), 'leap.yaml');
+    const offset = policyFromText(until('2027-03-31T23:59:59+08:00'), 'offset.yaml');
+    const rolled = (() => {
+      try {
+        policyFromText(until('2027-02-31'), 'rolled.yaml');
+        return 'accepted';
+      } catch (err) {
+        return problemsOf(err);
+      }
+    })();
+
+    // Assess
+    expect(leap.policy.rules[0]?.exempt?.until).toBe('2028-02-29');
+    expect(offset.policy.rules[0]?.exempt?.until).toBe('2027-03-31T23:59:59+08:00');
+    expect(rolled).toEqual([
+      'rules[0].exempt.until: must be a date YYYY-MM-DD or an ISO 8601 time (a real day), got "2027-02-31"',
+    ]);
   });
 
   it('names an oss:// policy source whole in the CLI problem lines', async () => {

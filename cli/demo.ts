@@ -5,8 +5,6 @@
  * fresh in-memory account, so re-running is harmless.
  */
 import { fileURLToPath } from 'node:url';
-import { startEmulators } from '../emulator/index.js';
-import { DEMO_BUCKETS } from '../emulator/seed.js';
 import { auditJob } from '../shared/audit/job.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { renderTable } from '../shared/report/render.js';
@@ -16,6 +14,9 @@ import { cliLogger } from './output.js';
 export const DEMO_POLICY = fileURLToPath(new URL('../examples/policy.yaml', import.meta.url));
 
 export async function demoCommand(opts: { out?: string }): Promise<number> {
+  // The emulator is loaded only by the commands that run it (docs/architecture.md).
+  const { startEmulators } = await import('../emulator/index.js');
+  const { DEMO_BUCKETS } = await import('../emulator/seed.js');
   const emu = await startEmulators({ seed: 'demo' });
   try {
     const settings = settingsFromEnv({ ...emu.env });

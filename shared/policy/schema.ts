@@ -3,7 +3,7 @@
  * cross-field rules are checked, so a policy is validated whole before the first cloud call.
  */
 import { z } from 'zod';
-import { alertsSchema } from '../alerts/schema.js';
+import { alertsSchema } from './alerts-schema.js';
 import { compileGlob } from './glob-compile.js';
 
 export const ALGORITHMS = ['AES256', 'KMS', 'SM4'] as const;

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { vi } from 'vitest';
 import type { Emulators } from '../../emulator/index.js';
 import { createHandler as createWorkerHandler } from '../../functions/backfill-worker/index.js';
-import type { Clock } from '../../shared/audit/deps.js';
 import type { FcHandler } from '../../shared/cloud/fc-context.js';
+import type { Clock } from '../../shared/ports.js';
 
 /** Policy of the remediating runs: unencrypted objects are encrypted in place with AES256. */
 export const ENCRYPT_POLICY = 'version: 1\nobjects:\n  action: encrypt\n  sse: { algorithm: AES256 }\n';

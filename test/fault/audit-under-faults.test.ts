@@ -42,7 +42,7 @@ beforeAll(async () => {
   for (const faults of [faulty.emu.oss.faults, faulty.emu.kms.faults]) faults.set('*', FAULTS);
   faulty.emu.oss.faults.set('PutBucketEncryption', { ...FAULTS, dropPhase: 'after' });
   actual = await runAudit(faulty.runtime, { policy, dryRun: false });
-}, 60_000);
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all([clean?.close(), faulty?.close()]);

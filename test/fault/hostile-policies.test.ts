@@ -175,5 +175,5 @@ describe('hostile policies', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('Policy oss://policies/team/bad.yaml is invalid: rulez: unknown key');
     expect(res.stdout).toBe('');
-  }, 60_000);
+  }, 180_000);
 });

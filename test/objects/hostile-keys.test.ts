@@ -71,7 +71,7 @@ describe('hostile object keys', () => {
         algorithm: 'AES256',
       });
     }
-  }, 60_000);
+  }, 180_000);
 
   it('does not act on tmp/secret.txt for an event keyed tmp%2Fsecret.txt when tmp/** is excluded', async () => {
     // Prepare

@@ -29,8 +29,21 @@ export interface EmulatorProcess {
   endpoints: EmulatorEndpoints;
   /** The environment that points the product (and child auditors) at this emulator. */
   env: Record<string, string>;
-  seed(count: number, regions: string[], prefix?: string): Promise<void>;
-  seedObjects(bucket: string, region: string, count: number, prefix: string): Promise<void>;
+  /** `cmk`: half the KMS buckets name a customer CMK of their region (one per region), the rest the OSS key. */
+  seed(count: number, regions: string[], prefix?: string, cmk?: boolean): Promise<void>;
+  seedObjects(
+    bucket: string,
+    region: string,
+    count: number,
+    prefix: string,
+    plainEvery?: number,
+  ): Promise<void>;
+  /** Delivers bucket inventory rule `id` as of `hoursAgo` hours ago. */
+  deliverInventory(
+    bucket: string,
+    id: string,
+    opts?: { rowsPerFile?: number; hoursAgo?: number },
+  ): Promise<{ manifestKey: string; rows: number; files: number }>;
   setFault(op: string, spec: FaultSpec): Promise<void>;
   clearFaults(): Promise<void>;
   stats(): Promise<EmulatorStats>;
@@ -73,12 +86,24 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
       ALIBABA_CLOUD_ACCESS_KEY_ID: endpoints.accessKeyId,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: endpoints.accessKeySecret,
     },
-    seed: async (count, regions, prefix) => {
-      await call('POST', '/seed', { count, regions, prefix });
+    seed: async (count, regions, prefix, cmk) => {
+      await call('POST', '/seed', { count, regions, prefix, cmk: cmk === true });
     },
-    seedObjects: async (bucket, region, count, prefix) => {
-      await call('POST', '/objects', { bucket, region, count, prefix });
+    seedObjects: async (bucket, region, count, prefix, plainEvery) => {
+      await call('POST', '/objects', {
+        bucket,
+        region,
+        count,
+        prefix,
+        ...(plainEvery ? { plainEvery } : {}),
+      });
     },
+    deliverInventory: async (bucket, id, opts = {}) =>
+      (await call('POST', '/inventory/deliver', { bucket, id, ...opts })) as {
+        manifestKey: string;
+        rows: number;
+        files: number;
+      },
     setFault: async (op, spec) => {
       await call('POST', '/faults', { op, spec });
     },

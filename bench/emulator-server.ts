@@ -9,6 +9,9 @@
  *   of encryption states (see `encryptionFor`). Seed prefixes in name order: appends stay cheap.
  * - `POST /objects {bucket, region, count, prefix}` creates a bucket holding `count` small objects, every
  *   other one uploaded with SSE AES256 (body `object <i>`, so the caller can compute each ETag).
+ * - `POST /objects` also takes `plainEvery` (default 2): one object in that many is stored unencrypted.
+ * - `POST /inventory/deliver {bucket, id, rowsPerFile?, hoursAgo?}` delivers the bucket's inventory rule
+ *   `id` (emulator/oss/inventory-delivery.ts) as if the scan ran `hoursAgo` hours ago.
  * - `POST /faults {op, spec}` sets a fault (emulator/core/faults.ts); `POST /faults/clear` clears all.
  * - `GET /stats` answers this process's CPU time, peak RSS and the per-operation request counts.
  */
@@ -16,16 +19,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FaultSpec } from '../emulator/core/faults.js';
 import { startEmulators } from '../emulator/index.js';
-import type { CreateBucketOptions } from '../emulator/oss/index.js';
-import { bucketName, MAX_SEED, objectKey } from './seed-names.js';
+import { type CreateBucketOptions, deliverInventory } from '../emulator/oss/index.js';
+import { bucketName, MAX_SEED, MAX_SEED_OBJECTS, objectKey } from './seed-names.js';
 
-/** The encryption state of bucket `i`: a quarter each of none, AES256, KMS and SM4. */
-export function encryptionFor(i: number): CreateBucketOptions['encryption'] {
+/**
+ * The encryption state of bucket `i`: a quarter each of none, AES256, KMS and SM4. With `cmk` (the
+ * region's customer CMK), half of the KMS quarter names it, so the audit describes one key per region.
+ */
+export function encryptionFor(i: number, cmk?: string): CreateBucketOptions['encryption'] {
   switch (i % 4) {
     case 1:
       return { algorithm: 'AES256' };
     case 2:
-      return { algorithm: 'KMS' };
+      return cmk && i % 8 === 6 ? { algorithm: 'KMS', kmsMasterKeyId: cmk } : { algorithm: 'KMS' };
     case 3:
       return { algorithm: 'SM4' };
     default:
@@ -55,25 +61,46 @@ async function main(): Promise<void> {
       const prefix = typeof body.prefix === 'string' ? body.prefix : 'bkt';
       if (!Number.isInteger(count) || count < 0 || count > MAX_SEED) throw new RangeError('bad count');
       if (!Array.isArray(regions) || regions.length === 0) throw new RangeError('regions needed');
+      const cmks = new Map<string, string>();
+      const cmkOf = (region: string) => {
+        let id = cmks.get(region);
+        if (!id) {
+          id = emu.kms.state.createKey({ region }).keyId;
+          cmks.set(region, id);
+        }
+        return id;
+      };
       for (let i = 0; i < count; i += 1) {
         const name = bucketName(prefix, i);
-        emu.oss.state.createBucket(name, regions[i % regions.length] ?? 'cn-hangzhou', {
-          encryption: encryptionFor(i),
+        const region = regions[i % regions.length] ?? 'cn-hangzhou';
+        emu.oss.state.createBucket(name, region, {
+          encryption: encryptionFor(i, body.cmk === true ? cmkOf(region) : undefined),
         });
       }
       return { created: count, total: emu.oss.state.bucketCount };
     },
     'POST /objects': (body) => {
       const count = Number(body.count);
-      if (!Number.isInteger(count) || count < 0 || count > MAX_SEED) throw new RangeError('bad count');
+      if (!Number.isInteger(count) || count < 0 || count > MAX_SEED_OBJECTS)
+        throw new RangeError('bad count');
       const bucket = String(body.bucket);
+      const plainEvery = body.plainEvery === undefined ? 2 : Number(body.plainEvery);
+      if (!Number.isInteger(plainEvery) || plainEvery < 1) throw new RangeError('bad plainEvery');
       emu.oss.state.createBucket(bucket, String(body.region ?? 'cn-hangzhou'));
       for (let i = 0; i < count; i += 1) {
         emu.oss.state.putObject(bucket, objectKey(String(body.prefix ?? 'up'), i), `object ${i}`, {
-          sse: i % 2 === 0 ? { algorithm: 'AES256' } : null,
+          sse: i % plainEvery === plainEvery - 1 ? null : { algorithm: 'AES256' },
         });
       }
       return { created: count };
+    },
+    'POST /inventory/deliver': (body) => {
+      const hoursAgo = Number(body.hoursAgo ?? 3);
+      const d = deliverInventory(emu.oss.state, String(body.bucket), String(body.id), {
+        at: new Date(Date.now() - hoursAgo * 3_600_000),
+        ...(body.rowsPerFile ? { rowsPerFile: Number(body.rowsPerFile) } : {}),
+      });
+      return { manifestKey: d.manifestKey, rows: d.rows, files: d.manifest.files.length };
     },
     'POST /faults': (body) => {
       emu.oss.faults.set(String(body.op), body.spec as FaultSpec);

@@ -6,23 +6,30 @@
  * never asserted. What was adopted and what remains: bench/README.md.
  *
  * `BENCH_QUICK=1` shrinks every case (a smoke run, figures not comparable). `BENCH_ONLY=scan,memory`
- * runs only the cases named (scan, throttle, upload, memory, load, watch).
+ * runs only the cases named (scan, throttle, upload, memory, load, watch, objects); so do names given as
+ * arguments (`npm run bench -- objects`).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildFunctions } from '../scripts/build.js';
 import { loadTimeCase } from './cases/load-time.js';
 import { deployedNodeOptions, type MemoryConfig, memoryCase } from './cases/memory.js';
+import { objectsCase } from './cases/objects.js';
 import { scanCase } from './cases/scan.js';
 import { throttleCase } from './cases/throttle.js';
 import { uploadGuardCase } from './cases/upload-guard.js';
 import { type EmulatorProcess, REPO, startEmulatorProcess } from './emulator-process.js';
 import { formatRows, type Row, round } from './measure.js';
-import { resultsTree, targetsOf } from './results.js';
+import { flattenResults, resultsTree, targetsOf } from './results.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const named = process.argv
+  .slice(2)
+  .flatMap((a) => a.split(','))
+  .map((s) => s.trim())
+  .filter(Boolean);
+const only = named.length > 0 ? named : process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
 const wanted = (name: string) => !only || only.includes(name);
 const size = (full: number, small: number) => (quick ? small : full);
 
@@ -159,6 +166,18 @@ async function main(): Promise<void> {
       process.stdout.write('\n== 5. cold start: bundle load time\n');
       print(loadTimeCase(bundles, size(7, 3)));
     }
+    if (wanted('objects'))
+      await withEmulator('7. objects: backfill, HeadObject path, fan-out, and the inventory path', (emu) =>
+        objectsCase(emu, {
+          sample: size(20_000, 2_000),
+          million: size(1_000_000, 50_000),
+          plainEvery: 100,
+          concurrency: 64,
+          latencyMs: 20,
+          workers: 4,
+          rowsPerFile: size(100_000, 10_000),
+        }),
+      );
     const watch = wanted('watch') ? await optionalEventToCompliant() : undefined;
     if (watch) {
       process.stdout.write('\n== 6. bucket watch\n');
@@ -175,11 +194,26 @@ async function main(): Promise<void> {
   figures['machine.loadAverageAtEnd'] = round(os.loadavg()[0] ?? 0, 2);
   figures['bench.quick'] = quick;
   const out = join(REPO, 'bench', 'results.json');
+  let recorded = figures;
   if (only) {
-    process.stdout.write(`\n(BENCH_ONLY: ${out} not written; ${totalS} s in all)\n`);
-    return;
+    // Only some cases ran: their figures replace theirs in the recorded results, the rest are kept.
+    const previous = await readFile(out, 'utf8').then(
+      (t) => flattenResults(JSON.parse(t) as Record<string, unknown>),
+      () => ({}),
+    );
+    const ran = new Set(Object.keys(figures).map((k) => k.split('.')[0]));
+    recorded = {
+      ...Object.fromEntries(
+        Object.entries(previous).filter(([k]) => !ran.has(k.split('.')[0]) || k.startsWith('machine.')),
+      ),
+      ...figures,
+    };
+    process.stdout.write(`\n(only ${only.join(', ')}: merged into ${out})\n`);
   }
-  await writeFile(out, `${JSON.stringify({ ...resultsTree(figures), targets }, null, 2)}\n`);
+  await writeFile(
+    out,
+    `${JSON.stringify({ ...resultsTree(recorded), targets: targetsOf(recorded) }, null, 2)}\n`,
+  );
   process.stdout.write(`\nwrote ${out} (${totalS} s in all)\n`);
 }
 

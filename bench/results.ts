@@ -24,6 +24,19 @@ export function resultsTree(figures: Record<string, Figure>): Record<string, unk
   return root;
 }
 
+/** A results tree back to dotted keys (the inverse of `resultsTree`); `targets` is left out. */
+export function flattenResults(tree: Record<string, unknown>, prefix = ''): Record<string, Figure> {
+  const out: Record<string, Figure> = {};
+  for (const [k, v] of Object.entries(tree)) {
+    if (prefix === '' && k === 'targets') continue;
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      Object.assign(out, flattenResults(v as Record<string, unknown>, key));
+    else if (typeof v === 'number' || typeof v === 'boolean' || v === null) out[key] = v;
+  }
+  return out;
+}
+
 const show = (v: Figure | undefined, unit = '') => (typeof v === 'number' ? `${v}${unit}` : 'n/a');
 
 /** The issue's targets, met or not by the product as shipped. */
@@ -37,6 +50,9 @@ export function targetsOf(f: Record<string, Figure>): Target[] {
   const lost = num('throttle.lost');
   const rss = num('memory.peakRssMB');
   const rss256 = num('memory.cap256.peakRssMB');
+  const overTarget = num('objects.inventory.requestsOverTarget');
+  const reduction = num('objects.requestReduction');
+  const workerRss = num('objects.fanOut.peakRssMB');
   return [
     {
       name: 'scan.ratioToBound',
@@ -62,6 +78,21 @@ export function targetsOf(f: Record<string, Figure>): Target[] {
       name: 'memory.cap256.peakRssMB',
       met: ok(rss256, (v) => v <= 256),
       line: `the same with the heap cap sized for 256 MB (--max-old-space-size=192): ${show(rss256, ' MB')}`,
+    },
+    {
+      name: 'objects.inventory.requestsOverTarget',
+      met: ok(overTarget, (v) => v <= 1.02),
+      line: `inventory path requests / (unencrypted objects + inventory files) <= 1.02: ${show(overTarget)}`,
+    },
+    {
+      name: 'objects.requestReduction',
+      met: ok(reduction, (v) => v >= 20),
+      line: `HeadObject-path requests / inventory-path requests on 1,000,000 objects >= 20x: ${show(reduction, 'x')}`,
+    },
+    {
+      name: 'objects.fanOut.peakRssMB',
+      met: ok(workerRss, (v) => v <= 384),
+      line: `peak RSS while W workers run (one process, so an upper bound of one worker) fits 512 MB with room (<= 384 MB): ${show(workerRss, ' MB')}`,
     },
   ];
 }

@@ -3,6 +3,9 @@
 /** The most buckets one seed call may create (bounded work in the emulator process). */
 export const MAX_SEED = 200_000;
 
+/** The most objects one seed call may create (the objects case seeds 1,000,000). */
+export const MAX_SEED_OBJECTS = 2_000_000;
+
 /** `bkt-000042`: zero-padded so name order is index order (ListBuckets pages in name order). */
 export function bucketName(prefix: string, i: number): string {
   return `${prefix}-${String(i).padStart(6, '0')}`;

@@ -22,11 +22,17 @@ import { ConfigError, describeError, PolicyError } from '../shared/errors.js';
 import { loadPolicy } from '../shared/policy/load.js';
 import { ossLocation } from '../shared/ram/types.js';
 import { buildRuntime } from '../shared/runtime.js';
+import {
+  type InventoryFlags,
+  inventoryRequestOf,
+  inventoryText,
+  setupInventoryCommand,
+} from './backfill-inventory.js';
 import { cliLogger } from './output.js';
 
 export const BACKFILL_EXIT = { ok: 0, remaining: 1, usage: 2, unchecked: 3 } as const;
 
-export interface BackfillFlags {
+export interface BackfillFlags extends InventoryFlags {
   bucket?: string;
   prefix?: string;
   remediate?: boolean;
@@ -67,6 +73,7 @@ export function summaryText(r: BackfillReport, where: string): string {
     `verdicts:  ${verdicts}`,
     `actions:   ${actions}`,
     `remaining: ${remaining(s)} not encrypted as required`,
+    ...inventoryText(r),
     `report:    ${where}`,
     '',
   ].join('\n');
@@ -80,6 +87,8 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
       .map((b) => b.trim())
       .filter(Boolean);
     if (buckets.length === 0) throw new ConfigError('--bucket: is required');
+    if (flags.setupInventory) return await setupInventoryCommand(buckets, flags);
+    const inventory = inventoryRequestOf(flags);
     const settings = settingsFromEnv();
     const shards = int('--shards', flags.shards, 1, 256);
     const concurrency = int('--concurrency', flags.concurrency, 1, 256);
@@ -105,6 +114,7 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
       location: location as string,
       policy,
       tuning: { ...(concurrency ? { concurrency } : {}), ...(pageSize ? { pageSize } : {}) },
+      ...(inventory ? { inventory } : {}),
     };
     if (flags.local) {
       const result = await localBackfill(runtime, request, {

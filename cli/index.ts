@@ -11,6 +11,7 @@ import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
 import { policyValidateCommand } from './policy.js';
 import { ramPolicyCommand } from './ram-policy.js';
+import { sandboxCommand } from './sandbox.js';
 import { undoCommand } from './undo.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -76,6 +77,34 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--page-size <n>', 'keys per page and checkpoint (default 1000)').hideHelp())
     .addOption(new Option('--workers <n>', '--local: workers at once (default 4)').hideHelp())
     .addOption(new Option('--segment-seconds <s>', '--local: time per worker run (default 300)').hideHelp())
+    .option(
+      '--inventory [id]',
+      "judge objects from the bucket's latest inventory; HeadObject only what it does not settle",
+    )
+    .option(
+      '--inventory-max-age <hours>',
+      '--inventory: refuse an inventory older than this (default: its period + 24 h)',
+    )
+    .option(
+      '--setup-inventory',
+      'create the inventory rule --inventory needs (a dry run unless --apply)',
+      false,
+    )
+    .option('--apply', '--setup-inventory: write the rule', false)
+    .option('--inventory-bucket <bucket>', '--setup-inventory: the bucket the inventory files go to')
+    .option(
+      '--inventory-prefix <prefix>',
+      '--setup-inventory: key prefix of the files (default oss-sse-guard-inventory)',
+    )
+    .option(
+      '--inventory-role <arn>',
+      '--setup-inventory: RAM role OSS assumes (default acs:ram::<account-id>:role/AliyunOSSRole)',
+    )
+    .option('--inventory-frequency <f>', '--setup-inventory: Daily or Weekly (default Weekly)')
+    .option(
+      '--inventory-kms-key <id>',
+      '--setup-inventory: encrypt the files with this KMS key (default SSE-OSS)',
+    )
     .action(async (opts) => {
       code = await backfillCommand(opts);
     });
@@ -98,6 +127,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--log-project <name>', "the functions' log project (s.yaml logConfig; default *)")
     .option('--log-store <name>', "the functions' logstore (default *)")
     .option('--explain', 'also print why each permission is needed, on stderr', false)
+    .option('--setup-inventory', 'print what running backfill --setup-inventory needs instead', false)
+    .option('--inventory-bucket <bucket>', 'the bucket inventories are delivered to (default *)')
     .action(async (opts) => {
       code = await ramPolicyCommand(opts);
     });
@@ -105,7 +136,14 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('undo')
     .description('restore the encryption configuration of buckets a run changed (dry run unless --apply)')
-    .option('--report <file>', 'the JSON report of that run (a file or oss://bucket/key)')
+    .option(
+      '--report <file>',
+      'the JSON report of that run (a file or oss://bucket/key; checked against its manifest)',
+    )
+    .option(
+      '--journal <path>',
+      "the run's change journal (<out>/journal/<runId>.jsonl or oss://bucket/prefix/journal/<runId>/)",
+    )
     .option('--bucket <name>', 'only this bucket')
     .option('--apply', 'change the buckets (default: only say what would change)', false)
     .action(async (opts) => {
@@ -117,8 +155,41 @@ export async function main(argv: string[]): Promise<number> {
     .description('run the local OSS, KMS and Function Compute emulators until killed')
     .option('--port <n>', 'OSS port; KMS and FC take the next two (default: free ports)', '0')
     .option('--seed <seed>', 'demo | empty', 'demo')
+    .option(
+      '--export',
+      'print only `export` lines for the environment, for eval "$(oss-sse-guard emulator --export)"',
+      false,
+    )
     .action(async (opts) => {
       code = await emulatorCommand(opts);
+    });
+
+  program
+    .command('sandbox')
+    .description(
+      "run s.yaml's functions and triggers in the embedded emulators (the deployed shape, locally)",
+    )
+    .option('--config <file>', 's.yaml to run (default: the project s.yaml)')
+    .option(
+      '--policy <file>',
+      "policy put at the functions' OSS_SSE_GUARD_POLICY (default examples/policy.yaml)",
+    )
+    .option(
+      '--var <name=value>',
+      'override an s.yaml var (dotted path), repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option(
+      '--fire <trigger>',
+      'fire this timer trigger at start, repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option('--speed <n>', 'run the sandbox clock n times faster (timers)', '1')
+    .option('--build', 'rebuild the function bundles first', false)
+    .action(async (opts) => {
+      code = await sandboxCommand(opts);
     });
 
   program
@@ -127,6 +198,7 @@ export async function main(argv: string[]): Promise<number> {
       'audit --remediate of the embedded emulator demo account with examples/policy.yaml (npm start)',
     )
     .option('--out <dir>', 'report folder', 'reports')
+    .option('--no-stories', 'only the audit: skip the upload guard, bucket watch and drift stories')
     .action(async (opts) => {
       code = await demoCommand(opts);
     });

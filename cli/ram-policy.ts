@@ -1,8 +1,16 @@
 /** `oss-sse-guard ram-policy [--policy FILE]`: prints the least-privilege RAM policy document (JSON). */
+
+import { setupInventoryPermissions } from '../shared/backfill/permissions.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, PolicyError } from '../shared/errors.js';
 import { loadPolicy } from '../shared/policy/load.js';
-import { collect, FUNCTION_NAMES, type FunctionName, ramPolicy } from '../shared/ram/generate.js';
+import {
+  collect,
+  FUNCTION_NAMES,
+  type FunctionName,
+  policyDocument,
+  ramPolicy,
+} from '../shared/ram/generate.js';
 
 export interface RamPolicyFlags {
   policy?: string;
@@ -12,6 +20,9 @@ export interface RamPolicyFlags {
   logProject?: string;
   logStore?: string;
   explain?: boolean;
+  /** Print what a person running `backfill --setup-inventory` needs instead of the functions' policy. */
+  setupInventory?: boolean;
+  inventoryBucket?: string;
 }
 
 export async function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
@@ -40,13 +51,16 @@ export async function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
       accountId: flags.accountId,
       logProject: flags.logProject,
       logStore: flags.logStore,
+      inventoryBucket: flags.inventoryBucket,
     };
+    const permissions = flags.setupInventory ? setupInventoryPermissions(ctx) : collect(ctx, functions);
     if (flags.explain) {
-      for (const p of collect(ctx, functions)) {
+      for (const p of permissions) {
         process.stderr.write(`${p.actions.join(', ')} on ${p.resources.join(', ')}: ${p.reason}\n`);
       }
     }
-    process.stdout.write(`${JSON.stringify(ramPolicy(ctx, functions), null, 2)}\n`);
+    const doc = flags.setupInventory ? policyDocument(permissions) : ramPolicy(ctx, functions);
+    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof PolicyError) {

@@ -50,6 +50,7 @@ function bucketOperation(method: string, q: URLSearchParams): string {
   const on = (sub: string) => q.has(sub);
   switch (method) {
     case 'GET':
+      if (on('inventory')) return on('inventoryId') ? 'GetBucketInventory' : 'ListBucketInventory';
       if (on('encryption')) return 'GetBucketEncryption';
       if (on('bucketInfo')) return 'GetBucketInfo';
       if (on('location')) return 'GetBucketLocation';
@@ -59,12 +60,14 @@ function bucketOperation(method: string, q: URLSearchParams): string {
       if (on('acl')) return 'GetBucketAcl';
       return q.get('list-type') === '2' ? 'ListObjectsV2' : 'ListObjects';
     case 'PUT':
+      if (on('inventory')) return 'PutBucketInventory';
       if (on('encryption')) return 'PutBucketEncryption';
       if (on('tagging')) return 'PutBucketTagging';
       if (on('versioning')) return 'PutBucketVersioning';
       if (on('acl')) return 'PutBucketAcl';
       return 'PutBucket';
     case 'DELETE':
+      if (on('inventory')) return 'DeleteBucketInventory';
       if (on('encryption')) return 'DeleteBucketEncryption';
       if (on('tagging')) return 'DeleteBucketTagging';
       return 'DeleteBucket';

@@ -31,7 +31,8 @@ import {
 export function mergeSegments(shard: ShardSpec, segments: readonly Segment[]): ShardResult {
   const counts = emptyCounts();
   const findings: BackfillFinding[] = [];
-  let from = shard.after ?? '';
+  // Inventory shards count rows from 0; key-range shards start after their lower bound.
+  let from = shard.inventory ? '0' : (shard.after ?? '');
   segments.forEach((seg, i) => {
     if (seg.seq !== i || seg.from !== from) {
       throw new Error(
@@ -79,7 +80,27 @@ export function buildReport(
     findings,
     ...(all.length > findings.length ? { findingsOmitted: all.length - findings.length } : {}),
     aggregatedBy,
+    ...(manifest.inventory ? { inventory: inventorySummary(manifest, results) } : {}),
   };
+}
+
+/** Per bucket: the inventory's age at the run's start, and how many objects it settled or left to HeadObject. */
+function inventorySummary(
+  manifest: RunManifest,
+  results: readonly ShardResult[],
+): BackfillReport['inventory'] {
+  const started = new Date(manifest.startedAt).getTime();
+  return (manifest.inventory ?? []).map((src) => {
+    const mine = results.filter((r) => r.bucket === src.bucket);
+    const judged = mine.reduce((n, r) => n + (r.counts.fromInventory ?? 0), 0);
+    const inScope = mine.reduce((n, r) => n + r.counts.objects - r.counts.outOfScope, 0);
+    return {
+      ...src,
+      ageHours: Math.round(((started - new Date(src.scannedAt).getTime()) / 3_600_000) * 10) / 10,
+      judgedFromInventory: judged,
+      checkedWithHead: inScope - judged,
+    };
+  });
 }
 
 /** `aggregated`: this worker wrote (or had written) the report; `shard-done`: another one will. */

@@ -4,6 +4,7 @@
  * scan, and the last one to finish writes the aggregate report (see aggregate.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { OssInventory } from '../cloud/oss-inventory.js';
 import { ConfigError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { objectsPolicy } from '../objects/scope.js';
@@ -13,6 +14,7 @@ import type { Clock } from '../ports.js';
 import { systemClock } from '../ports.js';
 import { newToken, runPaths } from './checkpoint.js';
 import { BackfillError } from './errors.js';
+import { InventoryError, type InventoryRequest, planFromInventory } from './inventory.js';
 import type { WorkerInvoker } from './invoker.js';
 import { ObjectLister } from './list-objects.js';
 import { planBucket } from './plan.js';
@@ -42,6 +44,8 @@ export interface BackfillRequest {
   policy: LoadedPolicy;
   tuning?: Partial<Tuning>;
   runId?: string;
+  /** Read each bucket's latest inventory and check only what it does not settle (`--inventory [ID]`). */
+  inventory?: InventoryRequest;
 }
 
 /** What the coordinator needs from the outside world. */
@@ -127,13 +131,41 @@ export async function startBackfill(deps: CoordinatorDeps, req: BackfillRequest)
   const buckets: RunManifest['buckets'] = [];
   const planner: RunManifest['planner'] = {};
   const shards: ShardSpec[] = [];
+  const sources: NonNullable<RunManifest['inventory']> = [];
+  const problems: string[] = [];
   for (const name of req.buckets) {
     const region = await deps.oss.bucketRegion(name);
-    const plan = await planBucket(lister, { bucket: name, region }, prefix, { shards: req.shards ?? 8 });
     buckets.push({ name, region });
+    if (req.inventory) {
+      // Every bucket's inventory is checked before anything is written; the problems are reported together.
+      try {
+        const inv = new OssInventory(deps.oss);
+        const plan = await planFromInventory(
+          { inventory: inv, oss: deps.oss },
+          { name, region },
+          prefix,
+          req.inventory,
+          clock.now(),
+        );
+        sources.push(plan.source);
+        shards.push(...plan.shards);
+        planner[name] = 'inventory';
+        log.info({ bucket: name, region, inventory: plan.source }, 'backfill planned from the inventory');
+      } catch (err) {
+        if (!(err instanceof InventoryError)) throw err;
+        problems.push(err.message);
+      }
+      continue;
+    }
+    const plan = await planBucket(lister, { bucket: name, region }, prefix, { shards: req.shards ?? 8 });
     planner[name] = plan.planner;
     shards.push(...plan.shards);
     log.info({ bucket: name, region, planner: plan.planner, shards: plan.shards.length }, 'backfill planned');
+  }
+  if (problems.length > 0) {
+    throw new InventoryError(
+      `Backfill --inventory: no usable inventory for ${problems.length} of ${req.buckets.length} buckets (nothing was started):\n  ${problems.join('\n  ')}`,
+    );
   }
   const manifest: RunManifest = {
     schemaVersion: 1,
@@ -150,6 +182,7 @@ export async function startBackfill(deps: CoordinatorDeps, req: BackfillRequest)
     planner,
     shards,
     tuning,
+    ...(req.inventory ? { inventory: sources } : {}),
   };
   const store = deps.store ?? runStore(req.location, runId, deps.oss);
   const text = JSON.stringify(manifest, null, 2);

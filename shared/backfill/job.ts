@@ -17,7 +17,7 @@ import { readJson, runPaths } from './checkpoint.js';
 import { type BackfillRequest, startBackfill } from './coordinator.js';
 import { BackfillError } from './errors.js';
 import { type FailedJob, LocalInvoker, type WorkerInvoker } from './invoker.js';
-import { type BackfillPayload, tuningOf } from './payload.js';
+import { type BackfillPayload, inventoryOf, tuningOf } from './payload.js';
 import { runStore, type StoreGateway } from './store.js';
 import type { BackfillReport, Counts } from './types.js';
 import { runWorker } from './worker.js';
@@ -62,6 +62,7 @@ export async function backfillJob(
       policy,
       tuning: tuningOf(request),
       ...(opts.runId ? { runId: opts.runId } : {}),
+      ...(inventoryOf(request) ? { inventory: inventoryOf(request) } : {}),
     },
   );
   return {

@@ -11,6 +11,7 @@ import type { FcApiVersion } from '../cloud/fc.js';
 import { ConfigError, EventError } from '../errors.js';
 import { formatIssues } from '../policy/load.js';
 import { eventText } from '../triggers.js';
+import type { InventoryRequest } from './inventory.js';
 import { MAX_SHARDS, type Tuning, type WorkerJob } from './types.js';
 
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a bucket name');
@@ -42,6 +43,16 @@ export const backfillPayloadSchema = z
     remediate: z.boolean().default(false),
     shards: z.number().int().min(1).max(MAX_SHARDS).optional(),
     tuning: tuningSchema.optional(),
+    /** `true`: the bucket's only usable inventory rule; a string: that rule's id (`backfill --inventory`). */
+    inventory: z
+      .union([z.literal(true), z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an inventory id')])
+      .optional(),
+    /** Refuse an inventory older than this many hours. */
+    inventoryMaxAgeHours: z
+      .number()
+      .positive()
+      .max(24 * 366)
+      .optional(),
   })
   .strict();
 
@@ -88,6 +99,15 @@ export function backfillRequestOf(event: Buffer | string | unknown): BackfillPay
     throw new EventError(`backfill request: ${formatIssues(parsed.error.issues).join('; ')}`);
   }
   return parsed.data;
+}
+
+/** The inventory part of a request (`inventory`, `inventoryMaxAgeHours`), or undefined. */
+export function inventoryOf(p: BackfillPayload): InventoryRequest | undefined {
+  if (p.inventory === undefined) return undefined;
+  return {
+    ...(typeof p.inventory === 'string' ? { id: p.inventory } : {}),
+    ...(p.inventoryMaxAgeHours !== undefined ? { maxAgeHours: p.inventoryMaxAgeHours } : {}),
+  };
 }
 
 /** The tuning of a request, without absent fields. */

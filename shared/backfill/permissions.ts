@@ -7,6 +7,11 @@
  * - The coordinator (the bucket auditor's `backfill` mode, coordinator.ts): ListObjects on the same
  *   buckets to plan key ranges, the run files, GetBucketVersioning on the report bucket (the run refuses
  *   a versioned one), and `fc:InvokeFunction` on the worker only.
+ * - Inventory runs (`--inventory`, inventory.ts): the coordinator reads the rules (ListBucketInventory is
+ *   authorised as oss:GetBucketInventory, API reference "ListBucketInventory"; both are listed), lists the
+ *   destination for the latest delivery and reads its manifest; the worker reads the data files.
+ * - `backfill --setup-inventory` (inventory-setup.ts), run by a person, not a function: PutBucketInventory
+ *   and GetBucketInventory on the buckets, and GetBucketLocation on the destination.
  */
 
 import { uploadGuardPermissions } from '../objects/permissions.js';
@@ -52,6 +57,50 @@ function runFiles(ctx: PermissionContext, extra: string[] = []): Permission[] {
   ];
 }
 
+/** The inventory files: `<destination>/<prefix>/<bucket>/<id>/...`, any prefix (the rule names it). */
+function inventoryFiles(ctx: PermissionContext): string {
+  return ossArn(ctx, ctx.inventoryBucket ?? '*', '*');
+}
+
+/** Reading delivered inventories (coordinator: rules, listing, manifest; worker: data files). */
+export const inventoryReadPermissions = (ctx: PermissionContext, coordinator: boolean): Permission[] => [
+  ...(coordinator
+    ? [
+        {
+          actions: ['oss:GetBucketInventory', 'oss:ListBucketInventory'],
+          resources: targetBuckets(ctx),
+          reason: 'backfill --inventory: find the inventory rule of each bucket',
+        },
+        {
+          actions: ['oss:ListObjects'],
+          resources: [ossArn(ctx, ctx.inventoryBucket ?? '*')],
+          reason: 'backfill --inventory: find the latest delivered manifest in the destination bucket',
+        },
+      ]
+    : []),
+  {
+    actions: ['oss:GetObject'],
+    resources: [inventoryFiles(ctx)],
+    reason: coordinator
+      ? 'backfill --inventory: read the manifest.json of the latest delivery'
+      : 'backfill --inventory: read the inventory data files (.csv.gz) of a shard',
+  },
+];
+
+/** What the person running `backfill --setup-inventory` needs (printed by `ram-policy --setup-inventory`). */
+export const setupInventoryPermissions: PermissionDeclaration = (ctx) => [
+  {
+    actions: ['oss:GetBucketInventory', 'oss:PutBucketInventory', 'oss:GetBucketLocation'],
+    resources: targetBuckets(ctx),
+    reason: 'backfill --setup-inventory: read and write the inventory rule of each bucket',
+  },
+  {
+    actions: ['oss:GetBucketLocation'],
+    resources: [ossArn(ctx, ctx.inventoryBucket ?? '*')],
+    reason: 'backfill --setup-inventory: check the destination is in the same region',
+  },
+];
+
 /** The backfill-worker function's permissions. */
 export const backfillWorkerPermissions: PermissionDeclaration = (ctx) => [
   ...uploadGuardPermissions(ctx),
@@ -66,6 +115,7 @@ export const backfillWorkerPermissions: PermissionDeclaration = (ctx) => [
     reason: 'continue a shard in a new asynchronous invocation before the deadline',
   },
   ...runFiles(ctx),
+  ...inventoryReadPermissions(ctx, false),
 ];
 
 /** The coordinator's permissions (the bucket auditor's `backfill` mode). */
@@ -81,4 +131,5 @@ export const backfillCoordinatorPermissions: PermissionDeclaration = (ctx) => [
     reason: 'backfill: start the worker invocations',
   },
   ...runFiles(ctx, ['oss:GetBucketVersioning']),
+  ...inventoryReadPermissions(ctx, true),
 ];

@@ -24,6 +24,31 @@ export interface ShardSpec {
   after?: string;
   /** Inclusive upper bound (absent: to the last key). */
   until?: string;
+  /**
+   * An inventory-driven shard: one delivered inventory data file instead of a key range (`after`/`until`
+   * unused). Its segments' `from`/`next` are row counts of the file as decimal strings.
+   */
+  inventory?: InventoryFile;
+}
+
+/** One data file of a delivered inventory (a `.csv.gz` in the destination bucket). */
+export interface InventoryFile {
+  bucket: string;
+  region: string;
+  key: string;
+  /** The columns, from the manifest's `fileSchema`. */
+  schema: string[];
+}
+
+/** The inventory a bucket's shards were planned from. */
+export interface InventorySource {
+  bucket: string;
+  id: string;
+  /** `oss://dest/.../manifest.json` */
+  manifest: string;
+  /** When OSS started the scan (the manifest folder's timestamp), ISO 8601. */
+  scannedAt: string;
+  files: number;
 }
 
 /** How workers pace themselves; chosen by the coordinator, the same for every shard of a run. */
@@ -58,9 +83,11 @@ export interface RunManifest {
   /** Where the policy came from, and its objects section (the only part the workers apply). */
   policy: { source: string; sha256: string; objects: ObjectsPolicy };
   /** How the key ranges were found. */
-  planner: Record<string, 'single' | 'prefixes' | 'keys'>;
+  planner: Record<string, 'single' | 'prefixes' | 'keys' | 'inventory'>;
   shards: ShardSpec[];
   tuning: Tuning;
+  /** Present when the run reads inventories (`backfill --inventory`): one entry per bucket. */
+  inventory?: InventorySource[];
 }
 
 /** The event of one worker invocation. Small on purpose: everything else is in the manifest. */
@@ -84,6 +111,8 @@ export interface Counts {
   outOfScope: number;
   byVerdict: Record<ObjectVerdict, number>;
   actions: Record<ObjectActionKind, number>;
+  /** Inventory runs: objects judged compliant from the inventory alone, without a request. */
+  fromInventory?: number;
 }
 
 /** An object that needs a word: not encrypted as required, not checkable, or acted on. */
@@ -96,6 +125,10 @@ export interface BackfillFinding {
   reason: string;
   action: ObjectAction;
   versioning?: string;
+  /** DescribeKey facts of the object's KMS key, where they were read. */
+  keyState?: string;
+  keyOrigin?: string;
+  keyProtection?: string;
   error?: { code: string; message: string; status?: number; requestId?: string; retryable: boolean };
 }
 
@@ -144,6 +177,17 @@ export interface BackfillReport {
   findingsOmitted?: number;
   /** The shard whose worker built this report. */
   aggregatedBy: string;
+  /** Inventory runs: which inventory each bucket was judged from, how old it was, how much it settled. */
+  inventory?: Array<
+    InventorySource & {
+      /** Hours between the scan and the run's start. */
+      ageHours: number;
+      /** Objects judged compliant from the inventory without a request. */
+      judgedFromInventory: number;
+      /** Objects checked with HeadObject (not encrypted per the inventory, or not settled by it). */
+      checkedWithHead: number;
+    }
+  >;
 }
 
 /** Findings kept in the aggregate report; a larger run keeps the rest in `done/<shard>.json`. */
@@ -165,6 +209,7 @@ export function addCounts(into: Counts, more: Counts): Counts {
   into.outOfScope += more.outOfScope;
   for (const v of OBJECT_VERDICTS) into.byVerdict[v] += more.byVerdict[v] ?? 0;
   for (const a of OBJECT_ACTIONS) into.actions[a] += more.actions[a] ?? 0;
+  if (more.fromInventory) into.fromInventory = (into.fromInventory ?? 0) + more.fromInventory;
   return into;
 }
 

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { memoKms } from '../audit/preflight.js';
+import { OssInventory } from '../cloud/oss-inventory.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { Logger } from '../log.js';
 import { OwnWrites } from '../objects/own-writes.js';
@@ -17,9 +18,11 @@ import { systemClock } from '../ports.js';
 import { type FinishOutcome, finishShard } from './aggregate.js';
 import { claimStep, commitSegment, findPosition, newToken, readJson, runPaths } from './checkpoint.js';
 import { BackfillError } from './errors.js';
+import { InventoryRows } from './inventory-rows.js';
+import { inventoryStep } from './inventory-scan.js';
 import type { WorkerInvoker } from './invoker.js';
 import { ObjectLister } from './list-objects.js';
-import { scanObjects } from './scan.js';
+import { type ScanResult, scanObjects } from './scan.js';
 import { type RunStore, runStore, type StoreGateway } from './store.js';
 import type { RunManifest, Segment, WorkerJob } from './types.js';
 
@@ -82,6 +85,8 @@ export async function runWorker(
   const retry: RetryOptions = { ...tuning.retry, deadline: stopAt, now };
   const policy = workerPolicy(manifest);
   const lister = new ObjectLister(deps.oss, retry);
+  const inventory = new OssInventory(deps.oss, retry);
+  let rows: InventoryRows | undefined;
   const scanDeps = {
     oss: deps.oss,
     kms: memoKms(deps.kms),
@@ -121,27 +126,50 @@ export async function runWorker(
       log.info({ seq: pos.nextSeq }, 'backfill step claimed by another dispatch; stopping');
       return { ...result, status: 'superseded' };
     }
-    const from = pos.last?.next ?? shard.after ?? '';
-    const page = await lister.page(loc, {
-      prefix: manifest.prefix,
-      ...(from ? { marker: from } : {}),
-      maxKeys: tuning.pageSize,
-    });
-    const { until } = shard;
-    const inRange = until === undefined ? page.objects : page.objects.filter((o) => o.key <= until);
-    const endReached = !page.nextMarker || inRange.length < page.objects.length;
-    const scan = await scanObjects(scanDeps, policy, loc, inRange, {
-      concurrency: tuning.concurrency,
-      stopAt,
-    });
+    const from = pos.last?.next ?? (shard.inventory ? '0' : (shard.after ?? ''));
+    let step: { next: string; done: boolean; scan: ScanResult };
+    if (shard.inventory) {
+      // One open file per invocation; reopened at the checkpoint if a step ended before its page did.
+      const at = Number(from);
+      if (!rows || rows.position !== at) {
+        rows = await InventoryRows.open(inventory, shard.inventory);
+        await rows.skipTo(at);
+      }
+      const s = await inventoryStep(scanDeps, policy, loc, rows, {
+        prefix: manifest.prefix,
+        pageSize: tuning.pageSize,
+        concurrency: tuning.concurrency,
+        stopAt,
+      });
+      step = { next: String(s.next), done: s.done, scan: s };
+    } else {
+      const page = await lister.page(loc, {
+        prefix: manifest.prefix,
+        ...(from ? { marker: from } : {}),
+        maxKeys: tuning.pageSize,
+      });
+      const { until } = shard;
+      const inRange = until === undefined ? page.objects : page.objects.filter((o) => o.key <= until);
+      const endReached = !page.nextMarker || inRange.length < page.objects.length;
+      const scan = await scanObjects(scanDeps, policy, loc, inRange, {
+        concurrency: tuning.concurrency,
+        stopAt,
+      });
+      step = {
+        next: scan.checked > 0 ? (inRange[scan.checked - 1]?.key ?? from) : from,
+        done: endReached && scan.checked === inRange.length && !scan.retryableFailure,
+        scan,
+      };
+    }
+    const { scan } = step;
     const seg: Segment = {
       shardId: shard.id,
       seq: pos.nextSeq,
       token: job.token,
       attempt,
       from,
-      next: scan.checked > 0 ? (inRange[scan.checked - 1]?.key ?? from) : from,
-      done: endReached && scan.checked === inRange.length && !scan.retryableFailure,
+      next: step.next,
+      done: step.done,
       counts: scan.counts,
       findings: scan.findings,
     };

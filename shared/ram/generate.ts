@@ -5,6 +5,7 @@
 import { auditPermissions } from '../audit/permissions.js';
 import { backfillCoordinatorPermissions, backfillWorkerPermissions } from '../backfill/permissions.js';
 import { uploadGuardPermissions } from '../objects/permissions.js';
+import { guardPermissions } from '../safety/permissions.js';
 import { watchPermissions } from '../watch/permissions.js';
 import { policyLocationPermissions, reportLocationPermissions } from './policy-permissions.js';
 import type { Permission, PermissionContext, PermissionDeclaration } from './types.js';
@@ -39,6 +40,7 @@ export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
     auditPermissions,
     policyLocationPermissions,
     reportLocationPermissions,
+    guardPermissions,
     loggingPermissions,
     // Its `backfill` mode; only for a policy that manages objects (has an `objects` section).
     (ctx) => (ctx.policy.objects ? backfillCoordinatorPermissions(ctx) : []),
@@ -61,8 +63,13 @@ export function collect(ctx: PermissionContext, functions: readonly FunctionName
 }
 
 export function ramPolicy(ctx: PermissionContext, functions: readonly FunctionName[]): RamPolicyDocument {
+  return policyDocument(collect(ctx, functions));
+}
+
+/** Permissions as one document: one Allow statement per distinct resource set, sorted. */
+export function policyDocument(permissions: readonly Permission[]): RamPolicyDocument {
   const byResources = new Map<string, { resources: string[]; actions: Set<string> }>();
-  for (const p of collect(ctx, functions)) {
+  for (const p of permissions) {
     const resources = [...new Set(p.resources)].sort();
     const key = resources.join('\n');
     const entry = byResources.get(key) ?? { resources, actions: new Set<string>() };

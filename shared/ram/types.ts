@@ -15,6 +15,8 @@ export interface PermissionContext {
   /** The functions' Simple Log Service project and logstore (s.yaml logConfig); default `*`. */
   logProject?: string;
   logStore?: string;
+  /** The bucket inventories are delivered to (`backfill --inventory`); default `*`. */
+  inventoryBucket?: string;
 }
 
 export interface Permission {
@@ -29,6 +31,11 @@ export type PermissionDeclaration = (ctx: PermissionContext) => Permission[];
 /** `acs:oss:*:<account>:<bucket>` and `.../<bucket>/<key pattern>`. */
 export function ossArn(ctx: PermissionContext, bucket: string, key?: string): string {
   return `acs:oss:*:${ctx.accountId ?? '*'}:${bucket}${key === undefined ? '' : `/${key}`}`;
+}
+
+/** `acs:kms:*:<account>:key/*`: every key of the account (aliases are authorized on their key). */
+export function kmsKeyArn(ctx: PermissionContext): string {
+  return `acs:kms:*:${ctx.accountId ?? '*'}:key/*`;
 }
 
 /**

@@ -108,7 +108,7 @@ export async function auditCommand(flags: AuditFlags): Promise<number> {
     return exitCodeFor(final);
   } catch (err) {
     if (err instanceof PolicyError) {
-      for (const p of err.problems) process.stderr.write(`${err.message.split(':')[0]}: ${p}\n`);
+      for (const p of err.problems) process.stderr.write(`Policy ${err.source} is invalid: ${p}\n`);
       return EXIT.usage;
     }
     if (err instanceof ConfigError) {

@@ -63,8 +63,8 @@ export async function auditJob(
 ): Promise<{ report: Report; summary: AuditSummary }> {
   const { settings } = opts;
   const env = opts.env ?? process.env;
-  const loaded = await loadPolicy(settings.policyRef, (bucket, key) =>
-    runtime.oss.getObjectText(bucket, key),
+  const loaded = await loadPolicy(settings.policyRef, (bucket, key, max) =>
+    runtime.oss.getObjectBounded(bucket, key, max),
   );
   const runId = opts.runId ?? randomUUID();
   const clock = runtime.clock ?? systemClock;

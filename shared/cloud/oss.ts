@@ -5,6 +5,7 @@
  * `oss-<region>`, `putBucketEncryption` unable to send `KMSDataEncryption`.
  */
 import { Readable } from 'node:stream';
+import { parse as parseUrl } from 'node:url';
 import OSS from 'ali-oss';
 import type { Logger } from 'pino';
 import { CloudError } from '../errors.js';
@@ -72,7 +73,11 @@ interface AliOssClient {
     options?: { timeout?: number },
   ): Promise<SdkResult & { tag?: Record<string, string> }>;
   get(key: string): Promise<SdkResult & { content?: Buffer }>;
-  getStream(key: string): Promise<SdkResult & { stream: AsyncIterable<Buffer> }>;
+  getStream(
+    key: string,
+    options?: { headers?: Record<string, string> },
+  ): Promise<SdkResult & { stream: AsyncIterable<Buffer> & { destroy?: () => void } }>;
+  head(key: string): Promise<SdkResult>;
   put(
     key: string,
     body: Buffer,
@@ -106,6 +111,22 @@ function requestIdOf(res: { headers?: Record<string, unknown> } | undefined): st
 
 export { encryptionXml, parseEncryption, rootFields } from './oss-xml.js';
 
+/**
+ * ali-oss hands urllib the request URL as a string, and urllib re-parses it with WHATWG `URL`, which
+ * resolves dot segments: the key `a/../b` would be sent as `/b` (another object, which an in-place copy
+ * would overwrite) and `.` or `..` as `/` (the bucket). OSS names may hold such segments (OSS "Object
+ * naming conventions"), and ali-oss signs the name as given, so the URL is handed over pre-parsed by the
+ * legacy parser, which keeps the path exactly as ali-oss escaped it.
+ */
+function keepDotSegments(client: AliOssClient): void {
+  type Urllib = { request(url: unknown, params: unknown): Promise<unknown> };
+  const sdk = client as unknown as { urllib: Urllib };
+  const urllib = sdk.urllib;
+  sdk.urllib = {
+    request: (url, params) => urllib.request(typeof url === 'string' ? parseUrl(url) : url, params),
+  };
+}
+
 export class OssGateway {
   private readonly clients = new Map<string, AliOssClient>();
   private readonly regions = new Map<string, Promise<string>>();
@@ -137,6 +158,7 @@ export class OssGateway {
         // @types/ali-oss does not know the V4 switch; ali-oss 6.x reads it from the options.
         ...({ authorizationV4: this.opts.authorizationV4 ?? false } as object),
       }) as unknown as AliOssClient;
+      keepDotSegments(c);
       this.clients.set(id, c);
     }
     return c;
@@ -356,6 +378,38 @@ export class OssGateway {
     const subject = `Object "${key}" in bucket "${bucket}" (${r}): GetObject`;
     const result = await this.call(subject, () => this.client(r, bucket).get(key));
     return (result.content ?? Buffer.alloc(0)).toString('utf8');
+  }
+
+  /**
+   * An object's first bytes, for inputs that must stay small (a policy): HeadObject's Content-Length
+   * first, and only when that is within `maxBytes` a ranged GetObject (`Range: bytes=0-maxBytes`) read
+   * until `maxBytes + 1` bytes at most, so an object that grew meanwhile is still never read whole.
+   * `size` is the larger of the object's stated length and the bytes seen: above `maxBytes` means refused.
+   */
+  async getObjectBounded(
+    bucket: string,
+    key: string,
+    maxBytes: number,
+    region?: string,
+  ): Promise<{ bytes: Buffer; size: number }> {
+    const r = region ?? (await this.bucketRegion(bucket));
+    const where = `Object "${key}" in bucket "${bucket}" (${r})`;
+    const head = await this.call(`${where}: HeadObject`, () => this.client(r, bucket).head(key));
+    const stated = Number(head.res?.headers?.['content-length']);
+    if (Number.isFinite(stated) && stated > maxBytes) return { bytes: Buffer.alloc(0), size: stated };
+    const result = await this.call(`${where}: GetObject`, () =>
+      this.client(r, bucket).getStream(key, { headers: { Range: `bytes=0-${maxBytes}` } }),
+    );
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    for await (const chunk of result.stream) {
+      chunks.push(chunk);
+      seen += chunk.length;
+      if (seen > maxBytes) break;
+    }
+    result.stream.destroy?.();
+    const bytes = Buffer.concat(chunks).subarray(0, maxBytes + 1);
+    return { bytes, size: Math.max(bytes.length, Number.isFinite(stated) ? stated : 0) };
   }
 
   /**

@@ -23,7 +23,7 @@ export interface OrgModeOptions {
 }
 
 function policyOf(runtime: Runtime, settings: Settings): Promise<LoadedPolicy> {
-  return loadPolicy(settings.policyRef, (bucket, key) => runtime.oss.getObjectText(bucket, key));
+  return loadPolicy(settings.policyRef, (bucket, key, max) => runtime.oss.getObjectBounded(bucket, key, max));
 }
 
 /**

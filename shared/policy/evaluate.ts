@@ -58,8 +58,10 @@ export function ruleMatches(rule: Rule, bucket: BucketRef): boolean {
   if (rule.buckets && !globMatch(rule.buckets, bucket.name)) return false;
   if (rule.regions && !globMatch(rule.regions, bucket.region)) return false;
   if (rule.tags) {
+    // Own keys only: a selector `constructor: x` must not find Object.prototype.constructor.
     const tags = bucket.tags ?? {};
-    for (const [k, v] of Object.entries(rule.tags)) if (tags[k] !== v) return false;
+    for (const [k, v] of Object.entries(rule.tags))
+      if (!Object.hasOwn(tags, k) || tags[k] !== v) return false;
   }
   return true;
 }

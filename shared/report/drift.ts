@@ -3,6 +3,8 @@
  * lost their exemption since the previous report (`latest.json`). Buckets are keyed by `region/bucket`.
  */
 import type { Drift, DriftEntry, Finding, FindingStatus, Report } from '../model.js';
+import { escapeControl } from '../safe-text.js';
+import { mdCode, mdText } from './md-escape.js';
 
 /** Statuses that need no one's attention. */
 export const OK_STATUSES: ReadonlySet<FindingStatus> = new Set(['compliant', 'remediated', 'exempt']);
@@ -122,8 +124,9 @@ function transition(e: DriftEntry): string {
   return `${e.from ?? '(new)'} -> ${e.to ?? '(gone)'}`;
 }
 
+/** One terminal line: whitespace folded, control and escape sequences written visibly. */
 function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ');
+  return escapeControl(value.replace(/\s+/g, ' '));
 }
 
 /**
@@ -132,13 +135,13 @@ function oneLine(value: string): string {
  */
 export function renderDriftText(d: Drift, format: 'table' | 'md'): string {
   const md = format === 'md';
-  const cell = (v: string) => oneLine(v).replace(/\|/g, '\\|');
+  const cell = (v: string) => mdText(v);
   const out: string[] = [md ? '## Changes since the previous run' : 'CHANGES SINCE THE PREVIOUS RUN'];
   if (!d.previousRunId) {
     out.push('', `No previous report: this run (${d.appeared.length} buckets) is the baseline.`);
     return `${out.join('\n')}\n`;
   }
-  out.push('', `Compared with run ${md ? `\`${d.previousRunId}\`` : d.previousRunId}.`);
+  out.push('', `Compared with run ${md ? mdCode(d.previousRunId) : oneLine(d.previousRunId)}.`);
   if (!hasDrift(d)) {
     out.push('', `No changes (${d.unchangedProblems} unchanged problems).`);
     return `${out.join('\n')}\n`;
@@ -150,9 +153,10 @@ export function renderDriftText(d: Drift, format: 'table' | 'md'): string {
     if (md) {
       out.push('', '| bucket | region | change | reason |', '| --- | --- | --- | --- |');
       for (const e of entries)
-        out.push(`| ${cell(e.bucket)} | ${cell(e.region)} | ${transition(e)} | ${cell(e.reason)} |`);
+        out.push(`| ${cell(e.bucket)} | ${cell(e.region)} | ${cell(transition(e))} | ${cell(e.reason)} |`);
     } else {
-      for (const e of entries) out.push(`  ${e.key}  ${transition(e)}  ${oneLine(e.reason)}`);
+      for (const e of entries)
+        out.push(`  ${oneLine(e.key)}  ${oneLine(transition(e))}  ${oneLine(e.reason)}`);
     }
   }
   if (d.unchangedProblems > 0)

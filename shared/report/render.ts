@@ -6,10 +6,12 @@
 import type { Finding, Report } from '../model.js';
 import { FINDING_STATUSES } from '../model.js';
 import { describeConfig } from '../policy/levels.js';
+import { escapeControl } from '../safe-text.js';
 import { accountsText } from './accounts.js';
 import { renderDriftText } from './drift.js';
 import { htmlChunks } from './html.js';
 import { jsonChunks } from './json-chunks.js';
+import { mdCode, mdText } from './md-escape.js';
 
 export const FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -47,10 +49,14 @@ function columnsOf(report: Report): Array<[string, (f: Finding) => string]> {
   return report.organization ? [ACCOUNT, ...COLUMNS] : COLUMNS;
 }
 
-/** The table's cells of one finding, whitespace folded, the reason cut to `maxReason` characters. */
+/**
+ * The table's cells of one finding, whitespace folded, control and escape sequences written visibly (a
+ * bucket name or an error message must not clear the screen or draw rows of its own), the reason cut to
+ * `maxReason` characters.
+ */
 function tableCells(f: Finding, maxReason: number, columns = COLUMNS): string[] {
   return columns.map(([name, get]) => {
-    const v = get(f).replace(/\s+/g, ' ');
+    const v = escapeControl(get(f).replace(/\s+/g, ' '));
     return name === 'reason' && v.length > maxReason ? `${v.slice(0, maxReason - 1)}…` : v;
   });
 }
@@ -81,10 +87,11 @@ export function* tableChunks(report: Report, opts: { maxReason?: number } = {}):
   const columns = columnsOf(report);
   const header = columns.map(([name]) => name.toUpperCase());
   const mode = report.mode === 'dry-run' ? 'dry run (nothing changed)' : 'remediate';
-  yield `oss-sse-guard ${report.tool.version} audit ${report.runId}  mode: ${mode}  policy: ${report.policy.source}\n`;
+  const t = escapeControl;
+  yield `oss-sse-guard ${t(report.tool.version)} audit ${t(report.runId)}  mode: ${mode}  policy: ${t(report.policy.source)}\n`;
   yield `${countsLine(report)}\n`;
   if (report.incomplete)
-    yield `incomplete: ${report.incomplete.unchecked} buckets not checked (${report.incomplete.reason})\n`;
+    yield `incomplete: ${report.incomplete.unchecked} buckets not checked (${t(report.incomplete.reason)})\n`;
   yield accountsText(report, 'table');
   yield '\n';
   yield* fixedWidthLines(header, function* () {
@@ -179,18 +186,14 @@ export function renderCsv(report: Report): string {
   return joined(csvChunks(report));
 }
 
-function mdCell(value: string): string {
-  return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
 /** Markdown in pieces: run metadata, counts, then one table row per bucket, then the drift. */
 export function* markdownChunks(report: Report): Generator<string> {
   const head = [
-    `# OSS encryption audit ${report.runId}`,
+    `# OSS encryption audit ${mdText(report.runId)}`,
     '',
-    `- Mode: ${report.mode}`,
-    `- Policy: \`${report.policy.source}\` (sha256 \`${report.policy.sha256.slice(0, 12)}\`)`,
-    `- Started: ${report.startedAt}, finished: ${report.finishedAt}`,
+    `- Mode: ${mdText(report.mode)}`,
+    `- Policy: ${mdCode(report.policy.source)} (sha256 ${mdCode(report.policy.sha256.slice(0, 12))})`,
+    `- Started: ${mdText(report.startedAt)}, finished: ${mdText(report.finishedAt)}`,
     `- ${countsLine(report)}`,
     '',
     '| status | count |',
@@ -201,7 +204,7 @@ export function* markdownChunks(report: Report): Generator<string> {
   yield `${head.join('\n')}\n`;
   yield accountsText(report, 'md');
   yield `\n| ${columns.map(([name]) => name).join(' | ')} |\n| ${columns.map(() => '---').join(' | ')} |\n`;
-  for (const f of report.findings) yield `| ${columns.map(([, get]) => mdCell(get(f))).join(' | ')} |\n`;
+  for (const f of report.findings) yield `| ${columns.map(([, get]) => mdText(get(f))).join(' | ')} |\n`;
   if (report.drift) yield `\n${renderDriftText(report.drift, 'md').trimEnd()}\n`;
 }
 

@@ -16,6 +16,7 @@ import { buildFunctions } from '../scripts/build.js';
 import { loadTimeCase } from './cases/load-time.js';
 import { deployedNodeOptions, type MemoryConfig, memoryCase } from './cases/memory.js';
 import { objectsCase } from './cases/objects.js';
+import { orgCase } from './cases/org.js';
 import { scanCase } from './cases/scan.js';
 import { throttleCase } from './cases/throttle.js';
 import { uploadGuardCase } from './cases/upload-guard.js';
@@ -100,7 +101,32 @@ function memoryConfigs(): MemoryConfig[] {
   ];
 }
 
+/** The organization case (issue 17): `npm run bench -- org` runs it alone. */
+async function runOrgCase(): Promise<void> {
+  process.stdout.write('\n== 7. organization: fan-out over Function Compute\n');
+  const started = performance.now();
+  try {
+    print(
+      await orgCase({
+        accounts: size(500, 20),
+        buckets: size(200, 20),
+        latencyMs: 20,
+        workers: size(50, 5),
+        accountsPerWorker: size(5, 2),
+      }),
+    );
+  } catch (err) {
+    process.stdout.write(`FAILED: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.stdout.write(`(${round((performance.now() - started) / 1000, 1)} s)\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.slice(2).includes('org')) {
+    await runOrgCase();
+    process.stdout.write(`\n${JSON.stringify(figures, null, 2)}\n`);
+    return;
+  }
   const cpus = os.cpus();
   figures['machine.cores'] = os.availableParallelism();
   figures['machine.loadAverageAtStart'] = round(os.loadavg()[0] ?? 0, 2);
@@ -178,6 +204,7 @@ async function main(): Promise<void> {
           rowsPerFile: size(100_000, 10_000),
         }),
       );
+    if (wanted('org')) await runOrgCase();
     const watch = wanted('watch') ? await optionalEventToCompliant() : undefined;
     if (watch) {
       process.stdout.write('\n== 6. bucket watch\n');

@@ -5,6 +5,7 @@ import { auditJob } from '../shared/audit/job.js';
 import { resolveCredentials } from '../shared/cloud/credentials.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, PolicyError } from '../shared/errors.js';
+import { buildOrgDeps } from '../shared/org/runtime.js';
 import { FORMATS, type Format, render } from '../shared/report/render.js';
 import { buildRuntime } from '../shared/runtime.js';
 import { cliLogger, progressReporter } from './output.js';
@@ -18,6 +19,8 @@ export interface AuditFlags {
   prefix?: string;
   concurrency?: string;
   deadlineSeconds?: string;
+  /** Organization run: every member account of the Resource Directory. */
+  org?: boolean;
 }
 
 /** Validated flags, or a usage error naming the flag. */
@@ -91,6 +94,9 @@ export async function auditCommand(flags: AuditFlags): Promise<number> {
       deadline: parsed.deadlineSeconds ? Date.now() + parsed.deadlineSeconds * 1000 : undefined,
       formats: parsed.formats,
       onProgress: progressReporter(),
+      ...(flags.org
+        ? { organization: buildOrgDeps(settings, credentials, logger), orgWhen: 'always' as const }
+        : {}),
     });
     if (summary.leaseHeld) {
       process.stderr.write(`warning: changed nothing: ${summary.leaseHeld}; run again when it is done\n`);
@@ -102,7 +108,7 @@ export async function auditCommand(flags: AuditFlags): Promise<number> {
     return exitCodeFor(final);
   } catch (err) {
     if (err instanceof PolicyError) {
-      for (const p of err.problems) process.stderr.write(`${err.message.split(':')[0]}: ${p}\n`);
+      for (const p of err.problems) process.stderr.write(`Policy ${err.source} is invalid: ${p}\n`);
       return EXIT.usage;
     }
     if (err instanceof ConfigError) {

@@ -103,8 +103,8 @@ export async function backfillCommand(flags: BackfillFlags): Promise<number> {
     }
     const credentials = await resolveCredentials();
     const runtime = buildRuntime(settings, credentials, cliLogger());
-    const policy = await loadPolicy(flags.policy ?? settings.policyRef, (b, k) =>
-      runtime.oss.getObjectText(b, k),
+    const policy = await loadPolicy(flags.policy ?? settings.policyRef, (b, k, max) =>
+      runtime.oss.getObjectBounded(b, k, max),
     );
     const request = {
       buckets,

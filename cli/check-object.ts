@@ -48,8 +48,8 @@ export async function checkObjectCommand(flags: CheckObjectFlags): Promise<numbe
   }
   try {
     const runtime = buildRuntime(settings, await resolveCredentials(), cliLogger());
-    const loaded = await loadPolicy(flags.policy ?? settings.policyRef, (b, k) =>
-      runtime.oss.getObjectText(b, k),
+    const loaded = await loadPolicy(flags.policy ?? settings.policyRef, (b, k, max) =>
+      runtime.oss.getObjectBounded(b, k, max),
     );
     const objects = new OssObjects(runtime.oss);
     const region = flags.region ?? (await objects.bucketRegion(bucket, settings.homeRegion));
@@ -89,7 +89,7 @@ export async function checkObjectCommand(flags: CheckObjectFlags): Promise<numbe
     return c.verdict === 'encrypted' ? CHECK_EXIT.encrypted : CHECK_EXIT.notEncrypted;
   } catch (err) {
     if (err instanceof PolicyError) {
-      for (const p of err.problems) process.stderr.write(`${err.message.split(':')[0]}: ${p}\n`);
+      for (const p of err.problems) process.stderr.write(`Policy ${err.source} is invalid: ${p}\n`);
       return CHECK_EXIT.usage;
     }
     if (err instanceof ConfigError) return usage(err.message);

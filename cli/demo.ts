@@ -41,7 +41,8 @@ async function stories(): Promise<number> {
   return wrong.length === 0 ? 0 : 1;
 }
 
-export async function demoCommand(opts: { out?: string; stories?: boolean }): Promise<number> {
+export async function demoCommand(opts: { out?: string; stories?: boolean; org?: boolean }): Promise<number> {
+  if (opts.org) return (await import('./demo-org.js')).demoOrgCommand(opts);
   // The emulator is loaded only by the commands that run it (docs/architecture.md).
   const { startEmulators } = await import('../emulator/index.js');
   const { DEMO_BUCKETS } = await import('../emulator/seed.js');

@@ -84,6 +84,8 @@ export async function emulatorCommand(opts: {
       accessKeyId: emu.credentials.accessKeyId,
       accessKeySecret: emu.credentials.accessKeySecret,
       accountId: emu.accountId,
+      sts: emu.sts.url,
+      resourceManager: emu.resourceManager.url,
     })}\n`,
   );
   process.stderr.write(

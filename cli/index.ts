@@ -9,6 +9,7 @@ import { backfillCommand } from './backfill.js';
 import { checkObjectCommand } from './check-object.js';
 import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
+import { iacCheckCommand } from './iac.js';
 import { policyValidateCommand } from './policy.js';
 import { ramPolicyCommand } from './ram-policy.js';
 import { sandboxCommand } from './sandbox.js';
@@ -35,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--regions <list>', 'only these regions, comma-separated')
     .option('--prefix <prefix>', 'only buckets whose name starts with this')
     .option('--concurrency <n>', 'parallel bucket reads (default: the policy limits.concurrency)')
+    .option(
+      '--org',
+      "audit every member account of the Resource Directory (the policy's organization section)",
+    )
     .addOption(new Option('--deadline-seconds <s>', 'stop starting work after this many seconds').hideHelp())
     .action(async (opts) => {
       code = await auditCommand(opts);
@@ -129,8 +134,38 @@ export async function main(argv: string[]): Promise<number> {
     .option('--explain', 'also print why each permission is needed, on stderr', false)
     .option('--setup-inventory', 'print what running backfill --setup-inventory needs instead', false)
     .option('--inventory-bucket <bucket>', 'the bucket inventories are delivered to (default *)')
+    .option('--org', 'organization: the management side policy and the member role (policy and trust policy)')
+    .option('--ros', 'with --org: print the ROS template (ALIYUN::RAM::Role) that creates the member role')
+    .option(
+      '--function-role <name>',
+      "with --org: the auditor function's role in the management account",
+      'oss-sse-guard-fn',
+    )
     .action(async (opts) => {
       code = await ramPolicyCommand(opts);
+    });
+
+  const iac = program
+    .command('iac')
+    .description('check infrastructure code against the policy before deployment');
+  iac
+    .command('check <files...>')
+    .description(
+      'check Terraform plan JSON (terraform show -json) and ROS templates; exit 0 compliant, 1 not, 2 usage, 3 unknown',
+    )
+    .option(
+      '--policy <file>',
+      'policy file or inline YAML (default: $OSS_SSE_GUARD_POLICY, else the built-in policy)',
+    )
+    .option('--format <formats>', 'table|json|sarif, comma-separated; the first is printed', 'table')
+    .option(
+      '--parameter <name=value>',
+      'ROS parameter or pseudo parameter (ALIYUN::Region=cn-hangzhou); repeatable',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--out <dir>', 'also write every format to this folder')
+    .action(async (files: string[], opts) => {
+      code = await iacCheckCommand(files, opts);
     });
 
   program
@@ -198,6 +233,7 @@ export async function main(argv: string[]): Promise<number> {
       'audit --remediate of the embedded emulator demo account with examples/policy.yaml (npm start)',
     )
     .option('--out <dir>', 'report folder', 'reports')
+    .option('--org', 'audit the demo organization (every member account) with examples/policy-org.yaml')
     .option('--no-stories', 'only the audit: skip the upload guard, bucket watch and drift stories')
     .action(async (opts) => {
       code = await demoCommand(opts);

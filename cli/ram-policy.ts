@@ -3,7 +3,10 @@
 import { setupInventoryPermissions } from '../shared/backfill/permissions.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, PolicyError } from '../shared/errors.js';
+import { organizationRamDocuments } from '../shared/org/ram-documents.js';
+import { memberRoleTemplateYaml } from '../shared/org/ros-template.js';
 import { loadPolicy } from '../shared/policy/load.js';
+import type { Policy } from '../shared/policy/schema.js';
 import {
   collect,
   FUNCTION_NAMES,
@@ -23,6 +26,12 @@ export interface RamPolicyFlags {
   /** Print what a person running `backfill --setup-inventory` needs instead of the functions' policy. */
   setupInventory?: boolean;
   inventoryBucket?: string;
+  /** Organization: the management side's policy and the member role (policy + trust policy). */
+  org?: boolean;
+  /** With --org: print the ROS template that creates the member role instead. */
+  ros?: boolean;
+  /** With --org: the auditor function's role in the management account. */
+  functionRole?: string;
 }
 
 export async function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
@@ -44,6 +53,7 @@ export async function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
       );
     }
     const { policy } = await loadPolicy(policyRef);
+    if (flags.org || flags.ros) return printOrganization(policy, flags);
     const ctx = {
       policy,
       policyLocation: settings.policyRef?.startsWith('oss://') ? settings.policyRef : undefined,
@@ -73,4 +83,23 @@ export async function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
     }
     throw err;
   }
+}
+
+/** `ram-policy --org [--ros]`: both sides of an organization run, or the member role's ROS template. */
+function printOrganization(policy: Policy, flags: RamPolicyFlags): number {
+  if (flags.ros) {
+    process.stdout.write(memberRoleTemplateYaml(policy));
+    return 0;
+  }
+  if (!flags.accountId) {
+    throw new ConfigError(
+      "--org: give --account-id (the management account id) for the member role's trust policy",
+    );
+  }
+  const role = flags.functionRole ?? 'oss-sse-guard-fn';
+  if (!/^[A-Za-z0-9.-]{1,64}$/.test(role))
+    throw new ConfigError(`--function-role: "${role}" is not a RAM role name`);
+  const docs = organizationRamDocuments(policy, { managementAccountId: flags.accountId, functionRole: role });
+  process.stdout.write(`${JSON.stringify(docs, null, 2)}\n`);
+  return 0;
 }

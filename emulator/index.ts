@@ -8,7 +8,10 @@ import { Faults } from './core/faults.js';
 import { type FcEmulator, startFcEmulator } from './fc/index.js';
 import { type KmsEmulator, startKmsEmulator } from './kms/index.js';
 import { type OssEmulator, startOssEmulator } from './oss/index.js';
+import { type ResourceManagerEmulator, startResourceManagerEmulator } from './resourcemanager/index.js';
 import { seedDemo } from './seed.js';
+import { seedDemoOrganization } from './seed-org.js';
+import { type StsEmulator, startStsEmulator } from './sts/index.js';
 
 export interface EmulatorsOptions {
   /** OSS port; KMS and FC take the next two. 0 (default): free ports. */
@@ -17,6 +20,8 @@ export interface EmulatorsOptions {
   /** Seed of the fault PRNG (reproducible fault sampling). */
   faultSeed?: number;
   now?: () => Date;
+  /** The clock STS credential expiry is judged by (default `now`); tests move it to expire credentials. */
+  credentialsNow?: () => Date;
   asyncConcurrency?: number;
 }
 
@@ -24,6 +29,9 @@ export interface Emulators {
   oss: OssEmulator;
   kms: KmsEmulator;
   fc: FcEmulator;
+  /** STS (AssumeRole) and Resource Manager (the Resource Directory), signature V3, on their own ports. */
+  sts: StsEmulator;
+  resourceManager: ResourceManagerEmulator;
   accounts: Accounts;
   accountId: string;
   credentials: { accessKeyId: string; accessKeySecret: string };
@@ -37,6 +45,7 @@ export async function startEmulators(opts: EmulatorsOptions = {}): Promise<Emula
   const accounts = new Accounts(DEMO_ACCOUNT_ID);
   const credentials = { accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET };
   accounts.add({ ...credentials });
+  accounts.now = opts.credentialsNow ?? opts.now ?? (() => new Date());
   const base = opts.port ?? 0;
   const port = (offset: number) => (base === 0 ? 0 : base + offset);
   const kms = await startKmsEmulator({
@@ -50,7 +59,7 @@ export async function startEmulators(opts: EmulatorsOptions = {}): Promise<Emula
     port: port(0),
     faults: new Faults(opts.faultSeed ?? 1),
     now: opts.now,
-    kms: (ref, region) => kms.state.lookup(ref, region),
+    kms: (ref, region) => kms.lookupAny(ref, region),
     // The OSS service key exists in KMS in each region where OSS encrypted something with it.
     kmsServiceKey: (region) => kms.state.serviceKey(region).keyId,
   });
@@ -61,11 +70,29 @@ export async function startEmulators(opts: EmulatorsOptions = {}): Promise<Emula
     now: opts.now,
     asyncConcurrency: opts.asyncConcurrency,
   });
-  if (opts.seed === 'demo') seedDemo(oss.state, kms.state);
+  // STS and Resource Manager take free ports (they are new; the OSS/KMS/FC port layout stays).
+  const sts = await startStsEmulator({ accounts, faults: new Faults(opts.faultSeed ?? 1), now: opts.now });
+  const resourceManager = await startResourceManagerEmulator({
+    accounts,
+    faults: new Faults(opts.faultSeed ?? 1),
+    now: opts.now,
+  });
+  if (opts.seed === 'demo') {
+    seedDemo(oss.state, kms.state);
+    seedDemoOrganization({
+      accounts,
+      directory: resourceManager.directory,
+      oss: oss.state,
+      kms,
+      managementKeyId: credentials.accessKeyId,
+    });
+  }
   const env = {
     OSS_SSE_GUARD_OSS_ENDPOINT: oss.url,
     OSS_SSE_GUARD_KMS_ENDPOINT: kms.url,
     OSS_SSE_GUARD_FC_ENDPOINT: fc.url,
+    OSS_SSE_GUARD_STS_ENDPOINT: sts.url,
+    OSS_SSE_GUARD_RESOURCEMANAGER_ENDPOINT: resourceManager.url,
     ALIBABA_CLOUD_ACCESS_KEY_ID: credentials.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: credentials.accessKeySecret,
   };
@@ -73,12 +100,14 @@ export async function startEmulators(opts: EmulatorsOptions = {}): Promise<Emula
     oss,
     kms,
     fc,
+    sts,
+    resourceManager,
     accounts,
     accountId: accounts.accountId,
     credentials,
     env,
     close: async () => {
-      await Promise.all([fc.close(), oss.close(), kms.close()]);
+      await Promise.all([fc.close(), oss.close(), kms.close(), sts.close(), resourceManager.close()]);
     },
   };
 }

@@ -8,6 +8,9 @@ export interface Settings {
   ossEndpoint?: string;
   kmsEndpoint?: string;
   fcEndpoint?: string;
+  /** OSS_SSE_GUARD_STS_ENDPOINT / OSS_SSE_GUARD_RESOURCEMANAGER_ENDPOINT (organization runs). */
+  stsEndpoint?: string;
+  resourceManagerEndpoint?: string;
   /** `--policy` / OSS_SSE_GUARD_POLICY: a path, `oss://bucket/key`, or inline YAML/JSON. */
   policyRef?: string;
   /** OSS_SSE_GUARD_REPORT: a local folder or `oss://bucket/prefix`. */
@@ -51,6 +54,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     ossEndpoint: url(env, 'OSS_SSE_GUARD_OSS_ENDPOINT'),
     kmsEndpoint: url(env, 'OSS_SSE_GUARD_KMS_ENDPOINT'),
     fcEndpoint: url(env, 'OSS_SSE_GUARD_FC_ENDPOINT'),
+    stsEndpoint: url(env, 'OSS_SSE_GUARD_STS_ENDPOINT'),
+    resourceManagerEndpoint: url(env, 'OSS_SSE_GUARD_RESOURCEMANAGER_ENDPOINT'),
     policyRef: env.OSS_SSE_GUARD_POLICY,
     reportLocation: env.OSS_SSE_GUARD_REPORT?.trim() || undefined,
     dryRun: parseBoolean('DRY_RUN', env.DRY_RUN, false),

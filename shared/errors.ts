@@ -3,6 +3,8 @@
  * subject and what was expected.
  */
 
+import { escapeControl } from './safe-text.js';
+
 export class SseGuardError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -13,9 +15,15 @@ export class SseGuardError extends Error {
 /** A policy that cannot be used: every problem is one line `path: message`. */
 export class PolicyError extends SseGuardError {
   readonly problems: string[];
+  /** Where the policy came from (a path, `oss://bucket/key`, `inline`), control characters escaped. */
+  readonly source: string;
   constructor(source: string, problems: string[], options?: { cause?: unknown }) {
-    super(`Policy ${source} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`, options);
-    this.problems = problems;
+    // Escaped here, once for every caller: a problem line stays one line whatever the policy held.
+    const safe = problems.map(escapeControl);
+    const from = escapeControl(source);
+    super(`Policy ${from} is invalid:\n${safe.map((p) => `  ${p}`).join('\n')}`, options);
+    this.problems = safe;
+    this.source = from;
   }
 }
 

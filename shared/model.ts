@@ -68,6 +68,19 @@ export interface Finding {
   keyProtection?: string;
   action?: FindingAction;
   error?: FindingError;
+  /** Organization runs: the member account the bucket belongs to. */
+  accountId?: string;
+  accountName?: string;
+}
+
+/** One member account of an organization run (`Report.organization.accounts`, worst first). */
+export interface AccountSummary {
+  accountId: string;
+  accountName: string;
+  total: number;
+  byStatus: Record<FindingStatus, number>;
+  /** Set when the account could not be audited at all (role missing, not trusted, listing refused). */
+  error?: FindingError;
 }
 
 /** The kinds of alert message (shared/alerts/messages.ts builds them). */
@@ -101,6 +114,8 @@ export interface DriftEntry {
   to?: FindingStatus;
   /** This run's reason (the previous one for a bucket that disappeared). */
   reason: string;
+  /** Organization runs: the member account. */
+  accountId?: string;
 }
 
 /**
@@ -135,6 +150,13 @@ export const OK_STATUSES: ReadonlySet<FindingStatus> = new Set(['compliant', 're
 /** Whether a status needs attention (`noncompliant`, `blocked`, `error`, `would-remediate`). */
 export function isProblem(status: FindingStatus): boolean {
   return !OK_STATUSES.has(status);
+}
+
+/** The drift key of a finding. */
+export function driftKey(f: Pick<Finding, 'region' | 'bucket' | 'accountId'>): string {
+  // Organization reports: per account (bucket names are global, but an account error entry is not).
+  if (f.accountId) return `${f.accountId}/${f.region}/${f.bucket}`;
+  return `${f.region}/${f.bucket}`;
 }
 
 /** Whether anything changed at all between the runs a drift compares. */
@@ -172,6 +194,11 @@ export interface Report {
   drift?: Drift;
   /** Alert deliveries of this run (secret-free: URLs redacted). */
   alerts?: DeliveryRecord[];
+  /** Organization runs: the per-account picture and the listed accounts not audited. */
+  organization?: {
+    accounts: AccountSummary[];
+    skipped: { accountId: string; accountName: string; reason: string }[];
+  };
 }
 
 /** Counts findings by status and by region. */

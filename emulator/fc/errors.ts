@@ -40,6 +40,8 @@ export const fcErrors = {
       'The request signature we calculated does not match the signature you provided. Check your access key and signing method',
     ),
   invalidToken: () => new FcError('InvalidSecurityToken', 403, 'invalid security token'),
+  // Inferred (emulator/README.md): an STS key past its Expiration.
+  expiredToken: () => new FcError('InvalidSecurityToken', 403, 'the security token has expired'),
   accessDenied: (action: string, resource: string) =>
     new FcError(
       'AccessDenied',

@@ -74,6 +74,7 @@ function authenticate(
   if (key.securityToken !== undefined && req.headers['x-fc-security-token'] !== key.securityToken) {
     throw fcErrors.invalidToken();
   }
+  if (ctx.accounts.expired(auth.akId)) throw fcErrors.expiredToken();
   return auth.akId;
 }
 

@@ -86,6 +86,7 @@ export function authenticate(
   if (key.securityToken !== undefined) {
     if (!params.SecurityToken) throw kmsErrors.missingToken();
     if (params.SecurityToken !== key.securityToken) throw kmsErrors.tokenMismatch();
+    if (accounts.expired(akId)) throw kmsErrors.tokenExpired();
   }
   const stamp = params.Timestamp;
   if (!stamp) throw kmsErrors.missingTimestamp();

@@ -71,6 +71,9 @@ export const kmsErrors = {
   nonceUsed: () => new KmsError('SignatureNonceUsed', 400, 'Specified signature nonce was used already.'),
   missingToken: () =>
     new KmsError('MissingSecurityToken', 400, 'SecurityToken is mandatory for this action.'),
+  // POP common error for an STS token past its Expiration (inferred name; emulator/README.md).
+  tokenExpired: () =>
+    new KmsError('InvalidSecurityToken.Expired', 400, 'Specified SecurityToken is expired.'),
   tokenMismatch: () =>
     new KmsError(
       'InvalidSecurityToken.MismatchWithAccessKey',

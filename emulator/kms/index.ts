@@ -14,7 +14,7 @@ import { Faults } from '../core/faults.js';
 import { listen, type RunningServer } from '../core/http.js';
 import { NonceCache } from './auth.js';
 import { type KmsServerContext, kmsRequestListener } from './server.js';
-import { KmsState } from './state.js';
+import { type KeyLookup, KmsState } from './state.js';
 
 export { KmsError } from './errors.js';
 export { OSS_SERVICE_KEY_ALIAS, ossServiceKeyId } from './service-key.js';
@@ -42,6 +42,10 @@ export interface KmsEmulator {
   region: string;
   faults: Faults;
   state: KmsState;
+  /** The key store of an account (created empty on first use); the emulator's own account is `state`. */
+  stateFor(accountId: string): KmsState;
+  /** A key of any account by id, ARN or alias (own account first), as OSS checks a bucket default's key. */
+  lookupAny(ref: string, region: string): KeyLookup | undefined;
   /** The `127.0.0.1:PORT` endpoint dedicated to `region` (the default region's is `hostPort`). */
   endpointFor(region: string): Promise<string>;
   /**
@@ -62,7 +66,24 @@ export async function startKmsEmulator(opts: KmsEmulatorOptions): Promise<KmsEmu
   const region = opts.region ?? 'cn-hangzhou';
   const faults = opts.faults ?? new Faults();
   const state = new KmsState(opts.accounts.accountId, now);
+  const states = new Map<string, KmsState>([[opts.accounts.accountId, state]]);
+  const stateFor = (accountId: string): KmsState => {
+    let s = states.get(accountId);
+    if (!s) {
+      s = new KmsState(accountId, now);
+      states.set(accountId, s);
+    }
+    return s;
+  };
+  const lookupAny = (ref: string, r: string): KeyLookup | undefined => {
+    for (const s of states.values()) {
+      const hit = s.lookup(ref, r);
+      if (hit) return hit;
+    }
+    return undefined;
+  };
   const ctx: KmsServerContext = {
+    stateFor,
     accounts: opts.accounts,
     state,
     faults,
@@ -95,6 +116,8 @@ export async function startKmsEmulator(opts: KmsEmulatorOptions): Promise<KmsEmu
     region,
     faults,
     state,
+    stateFor,
+    lookupAny,
     endpointFor,
     calls: (action) => {
       const out: Array<{ region: string; keyId: string; count: number }> = [];

@@ -28,6 +28,8 @@ export interface KmsServerContext {
   state: KmsState;
   faults: Faults;
   nonces: NonceCache;
+  /** The key store of another account (organization members); default: `state` for every caller. */
+  stateFor?: (accountId: string) => KmsState;
   now: () => Date;
   defaultRegion: string;
   /** Requests received, by `Action`, region and `KeyId` (see `KmsEmulator.calls`). */
@@ -124,7 +126,13 @@ async function handle(
     if (params.Version !== KMS_API_VERSION) throw kmsErrors.invalidVersion();
     body = {
       RequestId: requestId,
-      ...runAction({ state: ctx.state, accounts: ctx.accounts, accessKeyId, region, params }),
+      ...runAction({
+        state: ctx.stateFor?.(ctx.accounts.accountOf(accessKeyId)) ?? ctx.state,
+        accounts: ctx.accounts,
+        accessKeyId,
+        region,
+        params,
+      }),
     };
   } catch (err) {
     if (!(err instanceof KmsError)) throw err;

@@ -45,6 +45,7 @@ function secretFor(ctx: OssContext, accessKeyId: string, token: string | undefin
     // A token sent with a permanent key makes it an STS request for a key STS never issued (0002-00000002).
     if (key.securityToken === undefined) throw errors.invalidAccessKeyId(accessKeyId);
     if (key.securityToken !== token) throw errors.invalidSecurityToken();
+    if (ctx.accounts.expired(accessKeyId)) throw errors.securityTokenExpired();
   }
   return key.accessKeySecret;
 }

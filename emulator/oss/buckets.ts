@@ -7,12 +7,12 @@
 import { bucketTagFilter, listedTags } from './bucket-tag-filter.js';
 import {
   authorize,
-  bucketArn,
   extranetEndpoint,
   header,
   type OssContext,
   type OssReply,
   type OssRequest,
+  ownerKey,
   requireBucket,
   xmlReply,
 } from './context.js';
@@ -24,8 +24,8 @@ import { child, isoDate, parseTagging, parseXml, taggingXml, text, toXml, type X
 const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const ACLS = new Set<string>(['private', 'public-read', 'public-read-write']);
 
-function owner(ctx: OssContext): XmlElement {
-  return { ID: ctx.accounts.accountId, DisplayName: ctx.accounts.accountId };
+function owner(ctx: OssContext, accountId = ctx.accounts.accountId): XmlElement {
+  return { ID: accountId, DisplayName: accountId };
 }
 
 /** `max-keys` as OSS validates it: an integer 1..1000, default 100. */
@@ -52,18 +52,19 @@ function bucketSummary(b: BucketRecord): XmlElement {
 
 export function listBuckets(ctx: OssContext, req: OssRequest): OssReply {
   if (req.accessKeyId === '') throw errors.accessDenied('Anonymous access is forbidden for this operation.');
-  authorize(ctx, req, 'oss:ListBuckets', `acs:oss:*:${ctx.accounts.accountId}:*`);
+  const account = ctx.accounts.accountOf(req.accessKeyId);
+  authorize(ctx, req, 'oss:ListBuckets', `acs:oss:*:${account}:*`);
   const prefix = req.query.get('prefix') ?? '';
   const marker = req.query.get('marker') ?? '';
   const limit = maxKeys(req);
   const filter = bucketTagFilter(req.query);
-  const page = ctx.state.pageBuckets(prefix, marker, limit, filter);
+  const page = ctx.state.pageBuckets(prefix, marker, limit, filter, ownerKey(ctx, req.accessKeyId));
   const paged = ['prefix', 'marker', 'max-keys'].some((p) => req.query.has(p));
   const body: XmlElement = {};
   if (paged) Object.assign(body, { Prefix: prefix, Marker: marker, MaxKeys: limit });
   if (paged || page.truncated) body.IsTruncated = page.truncated;
   if (page.truncated) body.NextMarker = page.buckets[page.buckets.length - 1]?.name ?? '';
-  body.Owner = owner(ctx);
+  body.Owner = owner(ctx, account);
   // An empty page is `<Buckets></Buckets>`: ali-oss then returns `buckets: null`.
   const summary = (b: BucketRecord) =>
     filter ? { ...bucketSummary(b), Tagging: listedTags(b.tags) } : bucketSummary(b);
@@ -74,8 +75,10 @@ export function listBuckets(ctx: OssContext, req: OssRequest): OssReply {
 export function putBucket(ctx: OssContext, req: OssRequest): OssReply {
   const name = req.bucket ?? '';
   if (!BUCKET_NAME.test(name)) throw errors.invalidBucketName(name);
-  authorize(ctx, req, 'oss:PutBucket', bucketArn(ctx, name));
+  const account = ctx.accounts.accountOf(req.accessKeyId);
+  authorize(ctx, req, 'oss:PutBucket', `acs:oss:*:${account}:${name}`);
   if (ctx.state.getBucket(name)) throw errors.bucketAlreadyExists(name);
+  const own = ownerKey(ctx, req.accessKeyId);
   const acl = header(req, 'x-oss-acl') ?? 'private';
   if (!ACLS.has(acl)) throw errors.invalidArgument('no such bucket access control exists', 'x-oss-acl', acl);
   let storageClass = 'Standard';
@@ -84,7 +87,11 @@ export function putBucket(ctx: OssContext, req: OssRequest): OssReply {
     if (!config) throw errors.malformedXml();
     storageClass = text(config, 'StorageClass') ?? storageClass;
   }
-  ctx.state.createBucket(name, req.hostRegion ?? 'cn-hangzhou', { acl: acl as Acl, storageClass });
+  ctx.state.createBucket(name, req.hostRegion ?? 'cn-hangzhou', {
+    acl: acl as Acl,
+    storageClass,
+    ...(own ? { owner: own } : {}),
+  });
   return { status: 200, headers: { location: `/${name}` } };
 }
 
@@ -112,7 +119,7 @@ export function getBucketInfo(ctx: OssContext, req: OssRequest): OssReply {
     // reads BlockPublicAccess (a boolean; false: the emulator models no public-access block).
     ResourceGroupId: b.resourceGroupId,
     BlockPublicAccess: false,
-    Owner: owner(ctx),
+    Owner: owner(ctx, b.owner),
     AccessControlList: { Grant: b.acl },
     ServerSideEncryptionRule: bucketInfoSseElement(b.encryption),
     BucketPolicy: { LogBucket: '', LogPrefix: '' },

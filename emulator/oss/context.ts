@@ -48,7 +48,14 @@ export function header(req: OssRequest, name: string): string | undefined {
 }
 
 export function bucketArn(ctx: OssContext, bucket: string, key?: string): string {
-  return `acs:oss:*:${ctx.accounts.accountId}:${bucket}${key === undefined ? '' : `/${key}`}`;
+  const owner = ctx.state.getBucket(bucket)?.owner ?? ctx.accounts.accountId;
+  return `acs:oss:*:${owner}:${bucket}${key === undefined ? '' : `/${key}`}`;
+}
+
+/** The caller's account as the bucket store keys it: '' for the emulator's own account. */
+export function ownerKey(ctx: OssContext, accessKeyId: string): string {
+  const account = ctx.accounts.accountOf(accessKeyId);
+  return account === ctx.accounts.accountId ? '' : account;
 }
 
 /** Throws 403 AccessDenied unless the caller may do `action` on `resource`. */

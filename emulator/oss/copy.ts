@@ -39,7 +39,8 @@ export function readCopySource(ctx: OssContext, req: OssRequest): CopySource {
   } catch {
     path = pathPart;
   }
-  const m = /^\/?([^/]+)\/(.+)$/.exec(path);
+  // `s`: a key may hold a newline or U+2028 (URL-encoded in the header, decoded here).
+  const m = /^\/?([^/]+)\/(.+)$/s.exec(path);
   if (!m?.[1] || !m[2]) {
     throw errors.invalidArgument(
       // Message as go-sdk-v2 `TestCopyObject` asserts it (with the final period).

@@ -93,6 +93,10 @@ export const errors = {
   // OSS "HTTP 403 errors": InvalidSecurityToken; error center 0002-00000006.
   invalidSecurityToken: () =>
     e(403, 'InvalidSecurityToken', 'The security token you provided is invalid.', '0002-00000006'),
+  // Error center 0002-00000007 ("The temporary access credentials included in the request expire"); the
+  // code name `SecurityTokenExpired` is inferred (see emulator/README.md, STS and Resource Manager).
+  securityTokenExpired: () =>
+    e(403, 'SecurityTokenExpired', 'The security token you provided has expired.', '0002-00000007'),
   // OSS "HTTP 403 errors": SignatureDoesNotMatch, body adds StringToSign and SignatureProvided. EC placeholder.
   signatureDoesNotMatch: (extra: Record<string, string>) =>
     e(

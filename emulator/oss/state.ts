@@ -82,6 +82,8 @@ export interface BucketRecord {
   /** Non-current versions per key, oldest first (versioned buckets only). */
   history: Map<string, StoredObject[]>;
   uploads: Map<string, MultipartUpload>;
+  /** The owning account when it is not the emulator's own account (organization members). */
+  owner?: string;
 }
 
 export interface CreateBucketOptions {
@@ -91,6 +93,8 @@ export interface CreateBucketOptions {
   acl?: Acl;
   storageClass?: string;
   creationDate?: Date;
+  /** Owning account id when it is not the emulator's own (organization members). */
+  owner?: string;
   /** Default: the account's default resource group (see `defaultResourceGroupId`). */
   resourceGroupId?: string;
 }
@@ -134,6 +138,8 @@ export function newVersionId(): string {
 export class OssState {
   private readonly buckets = new Map<string, BucketRecord>();
   private readonly names = new SortedKeys();
+  /** Bucket names per owning account ('' = the emulator's own account), for per-account listings. */
+  private readonly owned = new Map<string, SortedKeys>();
   private readonly now: () => Date;
   /** The id of a region's OSS service key, stamped on KMS objects written without a key id. */
   readonly serviceKeyId: ServiceKeyId;
@@ -171,9 +177,11 @@ export class OssState {
       keys: new SortedKeys(),
       history: new Map(),
       uploads: new Map(),
+      ...(opts.owner ? { owner: opts.owner } : {}),
     };
     this.buckets.set(name, bucket);
     this.names.add(name);
+    this.ownedBy(opts.owner ?? '').add(name);
     return bucket;
   }
 
@@ -183,20 +191,36 @@ export class OssState {
 
   /** Removes a bucket and everything in it. Returns whether it existed. */
   deleteBucket(name: string): boolean {
-    if (!this.buckets.delete(name)) return false;
+    const b = this.buckets.get(name);
+    if (!b || !this.buckets.delete(name)) return false;
     this.names.delete(name);
+    this.ownedBy(b.owner ?? '').delete(name);
     return true;
   }
 
-  /** One page of buckets in name order: names after `marker` starting with `prefix`. */
+  private ownedBy(owner: string): SortedKeys {
+    let keys = this.owned.get(owner);
+    if (!keys) {
+      keys = new SortedKeys();
+      this.owned.set(owner, keys);
+    }
+    return keys;
+  }
+
+  /**
+   * One page of buckets in name order: names after `marker` starting with `prefix`; with `owner`, only
+   * that account's buckets ('' = the emulator's own account).
+   */
   pageBuckets(
     prefix: string,
     marker: string,
     maxKeys: number,
     filter: (b: BucketRecord) => boolean = () => true,
+    owner?: string,
   ): { buckets: BucketRecord[]; truncated: boolean } {
     const buckets: BucketRecord[] = [];
-    for (const name of this.names.from(marker, prefix)) {
+    const names = owner === undefined ? this.names : this.ownedBy(owner);
+    for (const name of names.from(marker, prefix)) {
       const b = this.buckets.get(name);
       if (!b || !filter(b)) continue;
       if (buckets.length === maxKeys) return { buckets, truncated: true };

@@ -16,6 +16,8 @@ export const handler = fcFunction({
   async run(event, inv) {
     const backfill = backfillRequestOf(event);
     if (backfill) return backfillMode(backfill, inv);
+    const orgMode = await organizationMode(event, inv);
+    if (orgMode) return orgMode;
     const { log, settings } = inv;
     const timer = parseTimerEvent(event);
     log.info({ triggerName: timer.triggerName, triggerTime: timer.triggerTime }, 'audit triggered');
@@ -51,4 +53,44 @@ async function backfillMode(request: BackfillPayload, inv: Invocation) {
   const summary = await backfillJob(runtime, { settings, request, invoker, runId: context.requestId });
   log.info({ summary }, 'backfill started');
   return summary;
+}
+
+/**
+ * Organization modes: an `org-worker` invocation (the fan-out), `{"mode":"org-rerun","runId"}` (only the
+ * accounts that failed), or a timer run of a policy with `organization` (fanned out when large). Undefined
+ * for the single-account audit. Its code loads only here.
+ */
+async function organizationMode(event: Buffer | string, inv: Invocation) {
+  const { settings, credentials, context, log } = inv;
+  const { orgJobOf, rerunOf } = await import('../../shared/org/fan-out-job.js');
+  const job = orgJobOf(event);
+  const rerun = job ? undefined : rerunOf(event);
+  // The single-account timer run pays nothing more: the instance's cached policy says it is not one.
+  if (!job && !rerun && !(await inv.policy()).policy.organization) return undefined;
+  const modes = await import('../../shared/org/function-modes.js');
+  const { fcOrgInvoker, DEFAULT_AUDITOR_FUNCTION } = await import('../../shared/org/fan-out-job.js');
+  const { buildOrgDeps } = await import('../../shared/org/runtime.js');
+  const target = fcTargetFromEnv(
+    process.env,
+    process.env.OSS_SSE_GUARD_AUDITOR_FUNCTION || DEFAULT_AUDITOR_FUNCTION,
+  );
+  const opts = {
+    settings,
+    org: buildOrgDeps(settings, credentials, log),
+    invoker: fcOrgInvoker({
+      credentials,
+      accountId: context.accountId,
+      region: context.region,
+      ...(settings.fcEndpoint ? { endpoint: settings.fcEndpoint } : {}),
+      ...target,
+    }),
+    runId: context.requestId,
+    deadline: inv.deadlineMs,
+    logger: log,
+  };
+  const runtime = buildRuntime(settings, credentials, log);
+  if (job) return modes.orgWorkerRun(runtime, opts, job);
+  if (rerun) return modes.orgRerun(runtime, opts, rerun);
+  parseTimerEvent(event); // a malformed trigger fails here, as the single-account path does
+  return modes.orgTimerRun(runtime, opts);
 }

@@ -32,7 +32,7 @@ export const handler = fcFunction<GuardSummary>({
         ownWrites,
         alert: objectAlerter(inv.alerts(loaded), process.env, inv.log),
       },
-      { policy: loaded.policy, events: event },
+      { policy: loaded.policy, events: event, accountId: inv.context.accountId },
     );
   },
   retryable(summary) {

@@ -8,6 +8,7 @@ import {
   type AlertKind,
   type Drift,
   type DriftEntry,
+  driftKey,
   type Finding,
   type FindingStatus,
   hasDrift,
@@ -74,9 +75,17 @@ export function newProblems(drift: Drift): DriftEntry[] {
     .sort((a, b) => rank(b) - rank(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function describeEntry(e: DriftEntry): string {
+/** Organization runs: `name (id)` of the entry's member account, else ''. */
+function accountOf(e: DriftEntry, report: Report): string {
+  if (!e.accountId) return '';
+  const name = report.organization?.accounts.find((a) => a.accountId === e.accountId)?.accountName;
+  return name ? `${name} (${e.accountId})` : e.accountId;
+}
+
+function describeEntry(e: DriftEntry, account = ''): string {
   const was = e.from ? `was ${e.from}` : 'new bucket';
-  return `**${mdEscape(e.bucket)}** (${mdEscape(e.region)}): ${e.to ?? 'gone'}, ${was}: ${mdEscape(e.reason)}`;
+  const where = account ? `account ${mdEscape(account)}: ` : '';
+  return `${where}**${mdEscape(e.bucket)}** (${mdEscape(e.region)}): ${e.to ?? 'gone'}, ${was}: ${mdEscape(e.reason)}`;
 }
 
 /**
@@ -97,7 +106,7 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
   const lines = [
     `**${problems.length} new problems**, ${drift.fixed.length} fixed, ${open} open in total (${report.summary.total} buckets).`,
     '',
-    ...problems.slice(0, maxListed).map((e) => `- ${describeEntry(e)}`),
+    ...problems.slice(0, maxListed).map((e) => `- ${describeEntry(e, accountOf(e, report))}`),
   ];
   if (problems.length > maxListed) lines.push(`- … and ${problems.length - maxListed} more`);
   if (drift.exemptionsExpired.length > 0)
@@ -127,11 +136,12 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
       ...(report.incomplete ? { incomplete: report.incomplete } : {}),
     },
   };
-  const byKey = new Map(report.findings.map((f) => [`${f.region}/${f.bucket}`, f]));
+  const byKey = new Map(report.findings.map((f) => [driftKey(f), f]));
   const perProblem = problems.slice(0, maxMessages).map((e): AlertMessage => {
     const f = byKey.get(e.key);
+    const account = accountOf(e, report);
     const text = [
-      describeEntry(e),
+      describeEntry(e, account),
       '',
       `- Rule: ${mdEscape(f?.ruleId ?? '?')}`,
       `- Required: ${mdEscape(f?.requirement ?? '?')}`,
@@ -143,7 +153,7 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
       id: `${report.runId}:${e.key}:${e.to}`,
       kind: 'new-problem',
       severity: statusSeverity(e.to),
-      title: `${e.bucket} (${e.region}) is ${e.to}`,
+      title: `${account ? `${account}: ` : ''}${e.bucket} (${e.region}) is ${e.to}`,
       text: text.join('\n'),
       data: { runId: report.runId, ...e, ruleId: f?.ruleId, cis: f?.cis ?? [] },
     };

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { alertsConfigFromEnv } from '../alerts/schema.js';
 import type { Settings } from '../config.js';
 import type { Report } from '../model.js';
+import type { OrgDeps } from '../org/run.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Format } from '../report/render.js';
 import { storeFor } from '../report/store.js';
@@ -29,6 +30,12 @@ export interface AuditJobOptions {
   /** Formats written to the report location (JSON always). */
   formats?: readonly Format[];
   onProgress?: (checked: number, total: number) => void;
+  /**
+   * Organization run (`audit --org`; the timer function when the policy has `organization`): the
+   * directory, STS and per-member gateways. `orgWhen: 'if-policy'` runs it only when the policy asks.
+   */
+  organization?: OrgDeps;
+  orgWhen?: 'always' | 'if-policy';
 }
 
 export interface AuditSummary {
@@ -56,8 +63,8 @@ export async function auditJob(
 ): Promise<{ report: Report; summary: AuditSummary }> {
   const { settings } = opts;
   const env = opts.env ?? process.env;
-  const loaded = await loadPolicy(settings.policyRef, (bucket, key) =>
-    runtime.oss.getObjectText(bucket, key),
+  const loaded = await loadPolicy(settings.policyRef, (bucket, key, max) =>
+    runtime.oss.getObjectBounded(bucket, key, max),
   );
   const runId = opts.runId ?? randomUUID();
   const clock = runtime.clock ?? systemClock;
@@ -78,7 +85,7 @@ export async function auditJob(
   let report: Report;
   let reports: string[] = [];
   try {
-    const audited = await runAudit(runtime, {
+    const auditOptions = {
       policy: loaded,
       dryRun: settings.dryRun,
       deadline: opts.deadline,
@@ -87,8 +94,14 @@ export async function auditJob(
       prefix: opts.prefix,
       concurrency: opts.concurrency,
       onProgress: opts.onProgress,
-      ...(opened ? { guard: opened.guard } : {}),
-    });
+    };
+    const org = opts.organization;
+    const asOrg = org && (opts.orgWhen !== 'if-policy' || loaded.policy.organization !== undefined);
+    // Organization runs: each member through the same runAudit (shared/org/run.ts); the guard's journal
+    // and lease are the management account's, so members run without it for now.
+    const audited = asOrg
+      ? await (await import('../org/run.js')).runOrgAudit(org, auditOptions)
+      : await runAudit(runtime, { ...auditOptions, ...(opened ? { guard: opened.guard } : {}) });
     report = audited;
     if (settings.reportLocation) {
       const published = await publishRun(audited, {

@@ -50,7 +50,7 @@ export async function backfillJob(
       'OSS_SSE_GUARD_REPORT: a backfill through Function Compute needs an oss://bucket/prefix location (its workers share the run files there)',
     );
   }
-  const policy = await loadPolicy(settings.policyRef, (b, k) => runtime.oss.getObjectText(b, k));
+  const policy = await loadPolicy(settings.policyRef, (b, k, max) => runtime.oss.getObjectBounded(b, k, max));
   const started = await startBackfill(
     { oss: runtime.oss, invoker: opts.invoker, logger: runtime.logger },
     {

@@ -40,6 +40,7 @@ export interface StoreGateway extends ObjectGateway {
     opts?: { contentType?: string; sse?: SseConfig; forbidOverwrite?: boolean; region?: string },
   ): Promise<unknown>;
   getObjectText(bucket: string, key: string, region?: string): Promise<string>;
+  getObjectBounded(bucket: string, key: string, maxBytes: number): Promise<{ bytes: Buffer; size: number }>;
   bucketRegion(bucket: string): Promise<string>;
 }
 

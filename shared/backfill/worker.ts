@@ -82,7 +82,7 @@ export async function runWorker(
   const reserve = Math.min(tuning.reserveMs ?? 30_000, Math.max(0, opts.deadlineMs - start) / 4);
   const stopAt = opts.deadlineMs - reserve;
   // Retries of OSS calls never sleep past the point where the checkpoint must be written.
-  const retry: RetryOptions = { ...tuning.retry, deadline: stopAt };
+  const retry: RetryOptions = { ...tuning.retry, deadline: stopAt, now };
   const policy = workerPolicy(manifest);
   const lister = new ObjectLister(deps.oss, retry);
   const inventory = new OssInventory(deps.oss, retry);

@@ -4,6 +4,7 @@
  * themselves are the gateway's (oss.ts).
  */
 import type { Readable } from 'node:stream';
+import { parse as parseUrl } from 'node:url';
 import OSS from 'ali-oss';
 import type { Logger } from 'pino';
 import type { AdaptiveLimit } from './adaptive-limit.js';
@@ -44,7 +45,11 @@ export interface AliOssClient {
     options?: { timeout?: number },
   ): Promise<SdkResult & { tag?: Record<string, string> }>;
   get(key: string): Promise<SdkResult & { content?: Buffer }>;
-  getStream(key: string): Promise<SdkResult & { stream: AsyncIterable<Buffer> }>;
+  getStream(
+    key: string,
+    options?: { headers?: Record<string, string> },
+  ): Promise<SdkResult & { stream: AsyncIterable<Buffer> & { destroy?: () => void } }>;
+  head(key: string): Promise<SdkResult>;
   put(
     key: string,
     body: Buffer,
@@ -76,10 +81,26 @@ export function requestIdOf(res: { headers?: Record<string, unknown> } | undefin
   return typeof id === 'string' ? id : undefined;
 }
 
+/**
+ * ali-oss hands urllib the request URL as a string, and urllib re-parses it with WHATWG `URL`, which
+ * resolves dot segments: the key `a/../b` would be sent as `/b` (another object, which an in-place copy
+ * would overwrite) and `.` or `..` as `/` (the bucket). OSS names may hold such segments (OSS "Object
+ * naming conventions"), and ali-oss signs the name as given, so the URL is handed over pre-parsed by the
+ * legacy parser, which keeps the path exactly as ali-oss escaped it.
+ */
+function keepDotSegments(client: AliOssClient): void {
+  type Urllib = { request(url: unknown, params: unknown): Promise<unknown> };
+  const sdk = client as unknown as { urllib: Urllib };
+  const urllib = sdk.urllib;
+  sdk.urllib = {
+    request: (url, params) => urllib.request(typeof url === 'string' ? parseUrl(url) : url, params),
+  };
+}
+
 /** A new ali-oss client for `region` (and `bucket`, for object calls), signed with the gateway's credentials. */
 export function newAliOssClient(opts: OssGatewayOptions, region: string, bucket?: string): AliOssClient {
   const { credentials, endpoint } = opts;
-  return new OSS({
+  const client = new OSS({
     region: `oss-${region}`,
     accessKeyId: credentials.accessKeyId,
     accessKeySecret: credentials.accessKeySecret,
@@ -94,6 +115,8 @@ export function newAliOssClient(opts: OssGatewayOptions, region: string, bucket?
     // @types/ali-oss does not know the V4 switch; ali-oss 6.x reads it from the options.
     ...({ authorizationV4: opts.authorizationV4 ?? false } as object),
   }) as unknown as AliOssClient;
+  keepDotSegments(client);
+  return client;
 }
 
 /**

@@ -271,6 +271,38 @@ export class OssGateway {
   }
 
   /**
+   * An object's first bytes, for inputs that must stay small (a policy): HeadObject's Content-Length
+   * first, and only when that is within `maxBytes` a ranged GetObject (`Range: bytes=0-maxBytes`) read
+   * until `maxBytes + 1` bytes at most, so an object that grew meanwhile is still never read whole.
+   * `size` is the larger of the object's stated length and the bytes seen: above `maxBytes` means refused.
+   */
+  async getObjectBounded(
+    bucket: string,
+    key: string,
+    maxBytes: number,
+    region?: string,
+  ): Promise<{ bytes: Buffer; size: number }> {
+    const r = region ?? (await this.bucketRegion(bucket));
+    const where = `Object "${key}" in bucket "${bucket}" (${r})`;
+    const head = await this.call(`${where}: HeadObject`, () => this.client(r, bucket).head(key));
+    const stated = Number(head.res?.headers?.['content-length']);
+    if (Number.isFinite(stated) && stated > maxBytes) return { bytes: Buffer.alloc(0), size: stated };
+    const result = await this.call(`${where}: GetObject`, () =>
+      this.client(r, bucket).getStream(key, { headers: { Range: `bytes=0-${maxBytes}` } }),
+    );
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    for await (const chunk of result.stream) {
+      chunks.push(chunk);
+      seen += chunk.length;
+      if (seen > maxBytes) break;
+    }
+    result.stream.destroy?.();
+    const bytes = Buffer.concat(chunks).subarray(0, maxBytes + 1);
+    return { bytes, size: Math.max(bytes.length, Number.isFinite(stated) ? stated : 0) };
+  }
+
+  /**
    * An object's bytes as a stream, for objects too large to hold whole (a previous report). Retried like
    * any call until the answer starts; a failure after that ends the iteration with the error.
    */

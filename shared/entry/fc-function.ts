@@ -74,8 +74,8 @@ export function fcFunction<R>(
       runtime: () => runtimes.get(settings, credentials, base),
       policy: async () => {
         try {
-          return await policies.get(settings.policyRef, (bucket, key) =>
-            inv.runtime().oss.getObjectText(bucket, key),
+          return await policies.get(settings.policyRef, (bucket, key, max) =>
+            inv.runtime().oss.getObjectBounded(bucket, key, max),
           );
         } catch (err) {
           log.error({ err: (err as Error).message }, `${spec.label ?? spec.name} policy could not be loaded`);

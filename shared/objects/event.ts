@@ -11,6 +11,7 @@
  */
 import { eventText } from '../triggers.js';
 import { eventBridgeRecords } from '../watch/envelope.js';
+import { invalidObjectKey } from './scope.js';
 import type { SkippedRecord } from './types.js';
 
 /** Function Compute caps async event payloads far below this; anything larger is refused unparsed. */
@@ -57,6 +58,12 @@ export interface ObjectEvent {
   eTag?: string;
   requestId?: string;
   eventTime?: string;
+  /**
+   * Accounts the event names as the bucket's owner or its origin (`oss.bucket.ownerIdentity`, the account
+   * in `oss.bucket.arn`, the EventBridge envelope's `aliyunaccountid` / `aliyunoriginalaccountid`). Masked
+   * values (`1649...****`) are left out. The guard refuses a record naming an account other than its own.
+   */
+  accounts?: string[];
 }
 
 export interface ParsedEvent {
@@ -67,6 +74,8 @@ export interface ParsedEvent {
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+/** An Alibaba Cloud account id as events carry it unmasked: digits only. */
+const ACCOUNT_ID = /^\d{1,32}$/;
 const REGION = /^[a-z]{2}(-[a-z0-9]+)+$/;
 
 type Fields = Record<string, unknown>;
@@ -138,10 +147,8 @@ export function parseRecord(raw: unknown, index: number): ObjectEvent | SkippedR
   const key = text(oss.object.key, 'oss.object.key');
   if (typeof key !== 'string') return skip(key?.error ?? 'oss.object.key is missing', where);
   if (key === '') return skip('oss.object.key is empty', where);
-  const keyBytes = Buffer.byteLength(key);
-  if (keyBytes > MAX_KEY_BYTES) {
-    return skip(`oss.object.key is ${keyBytes} bytes; OSS keys are at most ${MAX_KEY_BYTES}`, where);
-  }
+  const badKey = invalidObjectKey(key);
+  if (badKey !== undefined) return skip(`oss.object.key ${badKey}`, where);
   const region = text(raw.region, 'region');
   if (typeof region !== 'string') return skip(region?.error ?? 'region is missing', where);
   if (!REGION.test(region)) {
@@ -161,6 +168,11 @@ export function parseRecord(raw: unknown, index: number): ObjectEvent | SkippedR
   const requestId = text(response?.requestId, 'responseElements.requestId', true);
   if (isObject(requestId)) return skip(requestId.error, where);
   const eventTime = typeof raw.eventTime === 'string' ? raw.eventTime : undefined;
+  const arnAccount =
+    typeof oss.bucket.arn === 'string' ? /^acs:oss:[^:]*:([^:]*):/.exec(oss.bucket.arn)?.[1] : undefined;
+  const accounts = [oss.bucket.ownerIdentity, arnAccount].filter(
+    (a): a is string => typeof a === 'string' && ACCOUNT_ID.test(a),
+  );
   return {
     index,
     eventName: op.eventName,
@@ -172,6 +184,7 @@ export function parseRecord(raw: unknown, index: number): ObjectEvent | SkippedR
     ...(eTag ? { eTag: eTag.replace(/^"|"$/g, '') } : {}),
     ...(requestId ? { requestId } : {}),
     ...(eventTime ? { eventTime } : {}),
+    ...(accounts.length > 0 ? { accounts: [...new Set(accounts)] } : {}),
   };
 }
 
@@ -197,7 +210,7 @@ export function parseOssEvent(event: Buffer | string | unknown): ParsedEvent {
     const total = bridged.records.length + bridged.skipped.length;
     if (total > MAX_RECORDS) return reject(`event has ${total} records; at most ${MAX_RECORDS} are accepted`);
     const skipped = bridged.skipped.map((s): SkippedRecord => ({ kind: 'invalid', ...s }));
-    return parseRecords(bridged.records, total, skipped);
+    return parseRecords(bridged.records, total, skipped, bridged.accounts);
   }
   if (!isObject(data)) return reject(`event must be a JSON object {"events":[...]}, got ${kindOf(data)}`);
   if (data.events === undefined) return reject('event has no "events" list; not an OSS trigger event');
@@ -216,12 +229,18 @@ function parseRecords(
   list: ReadonlyArray<{ index: number; record: unknown }>,
   total: number,
   skipped: SkippedRecord[] = [],
+  envelopeAccounts: ReadonlyMap<number, string[]> = new Map(),
 ): ParsedEvent {
   const records: ObjectEvent[] = [];
   for (const { index, record } of list) {
     const parsed = parseRecord(record, index);
-    if ('operation' in parsed) records.push(parsed);
-    else skipped.push(parsed);
+    if (!('operation' in parsed)) {
+      skipped.push(parsed);
+      continue;
+    }
+    const fromEnvelope = (envelopeAccounts.get(index) ?? []).filter((a) => ACCOUNT_ID.test(a));
+    const accounts = [...new Set([...(parsed.accounts ?? []), ...fromEnvelope])];
+    records.push({ ...parsed, ...(accounts.length > 0 ? { accounts } : {}) });
   }
   return { total, records, skipped };
 }

@@ -42,6 +42,11 @@ export interface GuardInput {
   policy: Policy;
   /** The event as Function Compute delivers it (a Buffer of `{"events":[...]}`), or its text. */
   events: Buffer | string | unknown;
+  /**
+   * This function's account (the FC context's `accountId`): a record whose bucket owner or origin is
+   * another account is skipped, never acted on. Absent: not checked.
+   */
+  accountId?: string;
 }
 
 interface Context {
@@ -67,8 +72,8 @@ function errorOf(err: unknown): NonNullable<ObjectFinding['error']> {
   return { code: (err as Error)?.name ?? 'Error', message: describeError(err), retryable: false };
 }
 
-/** Checks one in-scope record and acts on it as the policy says. Never throws. */
-async function checkRecord(ctx: Context, rec: ObjectEvent): Promise<ObjectFinding> {
+/** Checks one in-scope record and acts on it as the policy says, or says why it is out of scope. Never throws. */
+async function checkRecord(ctx: Context, rec: ObjectEvent): Promise<ObjectFinding | SkippedRecord> {
   const loc = { bucket: rec.bucket, region: rec.region };
   const base = {
     bucket: rec.bucket,
@@ -82,11 +87,22 @@ async function checkRecord(ctx: Context, rec: ObjectEvent): Promise<ObjectFindin
   };
   let lookup: Awaited<ReturnType<typeof findObject>>;
   try {
-    lookup = await findObject(ctx.objects, loc, rec.key);
+    lookup = await findObject(ctx.objects, loc, rec.key, (k) => outOfScope(ctx.policy, rec.bucket, k));
   } catch (err) {
     const error = errorOf(err);
     const reason = `could not be read: ${error.message}`;
     return { ...base, verdict: 'error', observed: null, reason, action: { kind: 'none' }, error };
+  }
+  if (!lookup.found && lookup.outOfScope.length > 0) {
+    const [first] = lookup.outOfScope;
+    return {
+      kind: 'out-of-scope',
+      index: rec.index,
+      bucket: rec.bucket,
+      key: rec.key,
+      eventName: rec.eventName,
+      reason: `events[${rec.index}]: not found under the key as given, and its URL-decoded form ${JSON.stringify(first?.key)} is out of scope: ${first?.why}`,
+    };
   }
   if (!lookup.found) {
     const tried = lookup.tried.map((k) => JSON.stringify(k)).join(' or ');
@@ -193,6 +209,18 @@ export async function guardObjects(deps: GuardDeps, input: GuardInput): Promise<
   };
   parsed.skipped.forEach(skip);
   for (const rec of parsed.records) {
+    const foreign = input.accountId ? rec.accounts?.find((a) => a !== input.accountId) : undefined;
+    if (foreign !== undefined) {
+      skip({
+        kind: 'foreign-account',
+        index: rec.index,
+        bucket: rec.bucket,
+        key: rec.key,
+        eventName: rec.eventName,
+        reason: `events[${rec.index}]: names account ${foreign}, not this function's account ${input.accountId}; not acted on`,
+      });
+      continue;
+    }
     const why = outOfScope(policy, rec.bucket, rec.key);
     if (why) {
       skip({
@@ -206,6 +234,10 @@ export async function guardObjects(deps: GuardDeps, input: GuardInput): Promise<
       continue;
     }
     const f = await checkRecord(ctx, rec);
+    if (!('verdict' in f)) {
+      skip(f);
+      continue;
+    }
     summary.findings.push(f);
     summary.byVerdict[f.verdict] += 1;
     summary.actions[f.action.kind] += 1;

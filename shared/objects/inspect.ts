@@ -42,24 +42,35 @@ export function classify(
   return { verdict: 'wrong-key', reason: unmet };
 }
 
-export type Lookup = { found: true; key: string; head: ObjectHead } | { found: false; tried: string[] };
+export type Lookup =
+  | { found: true; key: string; head: ObjectHead }
+  | { found: false; tried: string[]; outOfScope: Array<{ key: string; why: string }> };
 
 /**
- * HeadObject under the event's key, then under its URL-decoded forms. Throws the `CloudError` of a
- * failed read (access denied, throttled after retries): that is an `error`, never `missing`.
+ * HeadObject under the event's key, then under its URL-decoded forms, skipping any form `outOfScope`
+ * refuses: scope is checked on exactly the key that is acted on (an event for `tmp%2Fsecret.txt` must not
+ * reach `tmp/secret.txt` past `exclude: tmp/**`). Throws the `CloudError` of a failed read (access denied,
+ * throttled after retries): that is an `error`, never `missing`.
  */
 export async function findObject(
   objects: OssObjects,
   loc: ObjectLocation,
   eventKey: string,
+  outOfScope: (key: string) => string | undefined = () => undefined,
 ): Promise<Lookup> {
   const tried: string[] = [];
+  const skipped: Array<{ key: string; why: string }> = [];
   for (const key of candidateKeys(eventKey)) {
+    const why = outOfScope(key);
+    if (why !== undefined) {
+      skipped.push({ key, why });
+      continue;
+    }
     tried.push(key);
     const head = await objects.head(loc, key);
     if (head) return { found: true, key, head };
   }
-  return { found: false, tried };
+  return { found: false, tried, outOfScope: skipped };
 }
 
 /** Objects name their CMK by id; an alias in the policy is resolved (DescribeKey) so the two compare. */

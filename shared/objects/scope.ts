@@ -24,6 +24,22 @@ export function outOfScope(objects: ObjectsPolicy, bucket: string, key: string):
   return undefined;
 }
 
+/**
+ * Why `key` cannot name an OSS object, or `undefined`. OSS object names are 1 to 1023 bytes of UTF-8 and
+ * cannot start with `/` or `\\` (OSS "Object naming conventions", error 0016-00000801 "Object名称不符合规范").
+ * A key like `/` or `//` is a bad event, never a retryable failure.
+ */
+export function invalidObjectKey(key: string): string | undefined {
+  if (key === '') return 'is empty';
+  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(key))
+    return 'is not valid Unicode (a lone surrogate)';
+  const bytes = Buffer.byteLength(key);
+  if (bytes > 1023) return `is ${bytes} bytes; OSS keys are at most 1023`;
+  if (key.startsWith('/') || key.startsWith('\\'))
+    return 'starts with "/" or "\\", which no OSS object name can';
+  return undefined;
+}
+
 function tryDecode(s: string): string | undefined {
   try {
     return decodeURIComponent(s);
@@ -36,13 +52,16 @@ function tryDecode(s: string): string | undefined {
 /**
  * The keys to look an object up under, in order: the key as the event gave it, then its URL-decoded
  * forms (form encoding, where `+` is a space, as S3-style notifications write keys; then plain percent
- * decoding, where `+` stays). Only keys that could be encoded (`%` or `+`) get alternatives.
+ * decoding, where `+` stays): one decoding, never two. Only keys that could be encoded (`%` or `+`) get
+ * alternatives. The guard checks scope again on whichever of them it acts on.
  */
 export function candidateKeys(key: string): string[] {
   const out = [key];
   if (!/[%+]/.test(key)) return out;
   for (const decoded of [tryDecode(key.replace(/\+/g, ' ')), tryDecode(key)]) {
-    if (decoded !== undefined && decoded !== '' && !out.includes(decoded)) out.push(decoded);
+    // A decoded form that no object could have (`%2F` -> `/`) is not tried.
+    if (decoded !== undefined && invalidObjectKey(decoded) === undefined && !out.includes(decoded))
+      out.push(decoded);
   }
   return out;
 }

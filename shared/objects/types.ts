@@ -77,8 +77,11 @@ export interface ObjectFinding {
 
 /** An event record that was not inspected: malformed, not an object creation, or out of scope. */
 export interface SkippedRecord {
-  /** `invalid`: malformed or not an object creation; `out-of-scope`: the policy leaves it alone. */
-  kind: 'invalid' | 'out-of-scope';
+  /**
+   * `invalid`: malformed or not an object creation; `out-of-scope`: the policy leaves it alone;
+   * `foreign-account`: the event names another account than the function's.
+   */
+  kind: 'invalid' | 'out-of-scope' | 'foreign-account';
   /** Position in `events[]`; absent when the whole event was rejected. */
   index?: number;
   bucket?: string;

@@ -52,11 +52,16 @@ export interface Verdict {
 
 /** Whether a rule's selectors (all given ones) match the bucket. */
 export function ruleMatches(rule: Rule, bucket: BucketRef): boolean {
+  // An `accounts` selector is resolved per member before the audit (shared/org/account-policy.ts); one
+  // still present means no member is known (a single-account run), so the rule does not apply.
+  if (rule.accounts) return false;
   if (rule.buckets && !globMatch(rule.buckets, bucket.name)) return false;
   if (rule.regions && !globMatch(rule.regions, bucket.region)) return false;
   if (rule.tags) {
+    // Own keys only: a selector `constructor: x` must not find Object.prototype.constructor.
     const tags = bucket.tags ?? {};
-    for (const [k, v] of Object.entries(rule.tags)) if (tags[k] !== v) return false;
+    for (const [k, v] of Object.entries(rule.tags))
+      if (!Object.hasOwn(tags, k) || tags[k] !== v) return false;
   }
   return true;
 }

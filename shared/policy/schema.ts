@@ -2,9 +2,9 @@
  * The policy file, version 1 (DESIGN.md section 4), as a strict zod schema: unknown keys are errors and
  * cross-field rules are checked, so a policy is validated whole before the first cloud call.
  */
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { alertsSchema } from './alerts-schema.js';
+import { compileGlob } from './glob-compile.js';
 
 export const ALGORITHMS = ['AES256', 'KMS', 'SM4'] as const;
 export const LEVELS = ['sse-oss', 'kms', 'kms-cmk'] as const;
@@ -12,10 +12,10 @@ export type Level = (typeof LEVELS)[number];
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
-/** A glob as picomatch reads it; rejected when picomatch cannot compile it. */
+/** A glob (glob-compile.ts, docs/globs.md); rejected with the reason when it cannot be compiled. */
 const glob = nonEmpty.max(1024, 'is longer than 1024 characters').superRefine((value, ctx) => {
   try {
-    picomatch.makeRe(value, { strictBrackets: true });
+    compileGlob(value);
   } catch (err) {
     ctx.addIssue({ code: 'custom', message: `is not a valid glob (${(err as Error).message})` });
   }
@@ -83,15 +83,57 @@ export type Requirement = z.infer<typeof requirementSchema>;
 const matchSchema = z.enum(['at-least', 'exact'], { error: 'must be at-least or exact' });
 
 /** A calendar date `YYYY-MM-DD` or an ISO 8601 timestamp. */
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-](\d{2}):(\d{2}))?)?$/;
+
+/**
+ * Whether the fields name a real calendar day and time: `Date.parse` rolls `2027-02-31` over to March 3,
+ * so the day is checked against its month (leap years included) and every time field against its range.
+ */
+function realDateTime(m: RegExpExecArray): boolean {
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', , oh = '0', om = '0'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const lastDay = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= lastDay &&
+    Number(h) < 24 &&
+    Number(mi) < 60 &&
+    Number(sec) < 60 &&
+    Number(oh) < 24 &&
+    Number(om) < 60
+  );
+}
+
+/** A calendar date `YYYY-MM-DD` or an ISO 8601 timestamp, refused when it names no real day or time. */
 const dateString = z.union([z.string(), z.date()]).transform((v, ctx) => {
   const text = v instanceof Date ? v.toISOString() : v.trim();
-  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(text);
-  if (!ok || Number.isNaN(Date.parse(text))) {
-    ctx.addIssue({ code: 'custom', message: `must be a date YYYY-MM-DD or an ISO 8601 time, got "${text}"` });
+  const m = DATE_TIME.exec(text);
+  if (!m || Number.isNaN(Date.parse(text)) || !realDateTime(m)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a date YYYY-MM-DD or an ISO 8601 time (a real day), got ${JSON.stringify(text.slice(0, 40))}`,
+    });
     return z.NEVER;
   }
   return text;
 });
+
+/**
+ * Tag selectors, all of which must match. Never empty (a selector of no tags would match every bucket),
+ * and `constructor` / `prototype` are ordinary tag keys compared as own keys (`ruleMatches`); `__proto__`
+ * is refused earlier, by the loader, because a plain object cannot hold it as data.
+ */
+const tagsSchema = z
+  .record(nonEmpty.max(128, 'is longer than 128 characters (the OSS limit for a tag key)'), z.string())
+  .refine(
+    (t) => Object.keys(t).length > 0,
+    'must list at least one tag (an empty selector would match every bucket)',
+  );
 
 const exemptSchema = z
   .object({
@@ -108,7 +150,9 @@ export const ruleSchema = z
     description: z.string().max(2000).optional(),
     buckets: z.array(glob).min(1, 'must list at least one glob').optional(),
     regions: z.array(region).min(1, 'must list at least one region').optional(),
-    tags: z.record(nonEmpty, z.string()).optional(),
+    tags: tagsSchema.optional(),
+    /** Organization runs: member account ids or display names (globs); never matches a single-account run. */
+    accounts: z.array(glob).min(1, 'must list at least one account id or name').optional(),
     sse: requirementSchema.optional(),
     match: matchSchema.optional(),
     remediate: z.boolean({ error: 'must be true or false' }).optional(),
@@ -137,6 +181,34 @@ const limitsSchema = z
   })
   .strict();
 
+/** Which accounts or folders (ids or display names, globs) an organization run covers. */
+const selectionSchema = z
+  .object({
+    include: z.array(glob).min(1, 'must list at least one id or name').optional(),
+    exclude: z.array(glob).default([]),
+  })
+  .strict();
+
+/** An organization run (`audit --org`): the member role to assume and which members are in. */
+export const organizationSchema = z
+  .object({
+    role: nonEmpty
+      .regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a RAM role name (1-64 letters, digits, . -)')
+      .default('oss-sse-guard-auditor'),
+    accounts: selectionSchema.optional(),
+    folders: selectionSchema.optional(),
+    /** Member accounts audited at once. */
+    concurrency: z.number().int('must be a whole number').min(1).max(64).default(4),
+    /** Remediations across the whole organization per run (each account keeps limits.maxRemediationsPerRun). */
+    maxRemediations: z.number().int('must be a whole number').min(0).max(1_000_000).optional(),
+    /** Fan out over Function Compute when more accounts than this are selected (0: always in one process). */
+    fanOutAbove: z.number().int('must be a whole number').min(0).max(100_000).default(10),
+    /** Accounts per worker invocation when fanned out. */
+    accountsPerWorker: z.number().int('must be a whole number').min(1).max(1000).default(1),
+  })
+  .strict();
+export type OrganizationPolicy = z.output<typeof organizationSchema>;
+
 const defaultsSchema = z
   .object({
     sse: requirementSchema.default({ minimum: 'sse-oss' }),
@@ -154,6 +226,7 @@ export const policySchema = z
     objects: objectsSchema.optional(),
     alerts: alertsSchema.optional(),
     limits: limitsSchema.default({ maxRemediationsPerRun: 50, concurrency: 32 }),
+    organization: organizationSchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {

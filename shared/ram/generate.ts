@@ -5,6 +5,7 @@
 import { auditPermissions } from '../audit/permissions.js';
 import { backfillCoordinatorPermissions, backfillWorkerPermissions } from '../backfill/permissions.js';
 import { uploadGuardPermissions } from '../objects/permissions.js';
+import { organizationManagementPermissions } from '../org/permissions.js';
 import { guardPermissions } from '../safety/permissions.js';
 import { watchPermissions } from '../watch/permissions.js';
 import { policyLocationPermissions, reportLocationPermissions } from './policy-permissions.js';
@@ -44,6 +45,8 @@ export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
     loggingPermissions,
     // Its `backfill` mode; only for a policy that manages objects (has an `objects` section).
     (ctx) => (ctx.policy.objects ? backfillCoordinatorPermissions(ctx) : []),
+    // Organization runs: list the directory, assume the member role, fan out over itself.
+    (ctx) => (ctx.policy.organization ? organizationManagementPermissions(ctx) : []),
   ],
   'upload-guard': [uploadGuardPermissions, policyLocationPermissions, loggingPermissions],
   'bucket-watch': [

@@ -5,22 +5,20 @@
 import {
   type Drift,
   type DriftEntry,
+  driftKey,
   type Finding,
   type FindingStatus,
   hasDrift,
   isProblem,
   type Report,
 } from '../model.js';
+import { escapeControl } from '../safe-text.js';
+import { mdCode, mdText } from './md-escape.js';
 
 // The drift types and the status helpers are report vocabulary that alerts need too, so they live in
 // model.ts (alerts never import the report); re-exported here for the report's readers.
 export type { Drift, DriftEntry } from '../model.js';
-export { hasDrift, isProblem, OK_STATUSES } from '../model.js';
-
-/** The drift key of a finding. */
-export function driftKey(f: Pick<Finding, 'region' | 'bucket'>): string {
-  return `${f.region}/${f.bucket}`;
-}
+export { driftKey, hasDrift, isProblem, OK_STATUSES } from '../model.js';
 
 function entry(f: Finding, from: FindingStatus | undefined, to: FindingStatus | undefined): DriftEntry {
   return {
@@ -30,6 +28,7 @@ function entry(f: Finding, from: FindingStatus | undefined, to: FindingStatus | 
     ...(from ? { from } : {}),
     ...(to ? { to } : {}),
     reason: f.reason,
+    ...(f.accountId ? { accountId: f.accountId } : {}),
   };
 }
 
@@ -108,8 +107,9 @@ function transition(e: DriftEntry): string {
   return `${e.from ?? '(new)'} -> ${e.to ?? '(gone)'}`;
 }
 
+/** One terminal line: whitespace folded, control and escape sequences written visibly. */
 function oneLine(value: string): string {
-  return value.replace(/\s+/g, ' ');
+  return escapeControl(value.replace(/\s+/g, ' '));
 }
 
 /**
@@ -118,13 +118,13 @@ function oneLine(value: string): string {
  */
 export function renderDriftText(d: Drift, format: 'table' | 'md'): string {
   const md = format === 'md';
-  const cell = (v: string) => oneLine(v).replace(/\|/g, '\\|');
+  const cell = (v: string) => mdText(v);
   const out: string[] = [md ? '## Changes since the previous run' : 'CHANGES SINCE THE PREVIOUS RUN'];
   if (!d.previousRunId) {
     out.push('', `No previous report: this run (${d.appeared.length} buckets) is the baseline.`);
     return `${out.join('\n')}\n`;
   }
-  out.push('', `Compared with run ${md ? `\`${d.previousRunId}\`` : d.previousRunId}.`);
+  out.push('', `Compared with run ${md ? mdCode(d.previousRunId) : oneLine(d.previousRunId)}.`);
   if (!hasDrift(d)) {
     out.push('', `No changes (${d.unchangedProblems} unchanged problems).`);
     return `${out.join('\n')}\n`;
@@ -136,12 +136,38 @@ export function renderDriftText(d: Drift, format: 'table' | 'md'): string {
     if (md) {
       out.push('', '| bucket | region | change | reason |', '| --- | --- | --- | --- |');
       for (const e of entries)
-        out.push(`| ${cell(e.bucket)} | ${cell(e.region)} | ${transition(e)} | ${cell(e.reason)} |`);
+        out.push(`| ${cell(e.bucket)} | ${cell(e.region)} | ${cell(transition(e))} | ${cell(e.reason)} |`);
     } else {
-      for (const e of entries) out.push(`  ${e.key}  ${transition(e)}  ${oneLine(e.reason)}`);
+      for (const e of entries)
+        out.push(`  ${oneLine(e.key)}  ${oneLine(transition(e))}  ${oneLine(e.reason)}`);
     }
   }
   if (d.unchangedProblems > 0)
     out.push('', `${d.unchangedProblems} problems unchanged since the previous run.`);
   return `${out.join('\n')}\n`;
+}
+
+/** Drift counted per member account (organization runs): how many buckets got worse, got fixed, came, went. */
+export function driftByAccount(
+  d: Drift,
+): Map<string, { becameNoncompliant: number; fixed: number; appeared: number; disappeared: number }> {
+  const out = new Map<
+    string,
+    { becameNoncompliant: number; fixed: number; appeared: number; disappeared: number }
+  >();
+  const lists = [
+    ['becameNoncompliant', d.becameNoncompliant],
+    ['fixed', d.fixed],
+    ['appeared', d.appeared],
+    ['disappeared', d.disappeared],
+  ] as const;
+  for (const [name, entries] of lists) {
+    for (const e of entries) {
+      if (!e.accountId) continue;
+      const c = out.get(e.accountId) ?? { becameNoncompliant: 0, fixed: 0, appeared: 0, disappeared: 0 };
+      c[name] += 1;
+      out.set(e.accountId, c);
+    }
+  }
+  return out;
 }

@@ -7,6 +7,7 @@
 import type { Finding, FindingStatus, Report, ReportSummary } from '../model.js';
 import { FINDING_STATUSES } from '../model.js';
 import { describeConfig } from '../policy/levels.js';
+import { accountsHtml } from './accounts.js';
 import { DRIFT_SECTIONS, type Drift } from './drift.js';
 import { CSP, SCRIPT, STATUS_COLORS, STYLE } from './html-assets.js';
 
@@ -173,14 +174,18 @@ const COLUMNS: Array<[string, (f: Finding) => string, ((f: Finding) => string)?]
   ],
 ];
 
+/** Organization reports add the account as the first column. */
+const ACCOUNT_COLUMN: (typeof COLUMNS)[number] = ['Account', (f) => h(f.accountName ?? f.accountId ?? '')];
+
 function* findingsTable(report: Report): Generator<string> {
-  const head = COLUMNS.map(([name]) => `<th scope="col"><button type="button">${name}</button></th>`).join(
-    '',
-  );
+  const columns = report.organization ? [ACCOUNT_COLUMN, ...COLUMNS] : COLUMNS;
+  const head = columns
+    .map(([name]) => `<th scope="col"><button type="button">${name}</button></th>`)
+    .join('');
   const options = FINDING_STATUSES.map((s) => `<option value="${s}">${s}</option>`).join('');
   yield `<section><h2>Findings</h2><div class="controls"><input id="filter-text" type="search" placeholder="Filter buckets, reasons…" aria-label="Filter text"><select id="filter-status" aria-label="Status"><option value="">all statuses</option>${options}</select><span>showing <b id="shown">${report.findings.length}</b> of ${report.findings.length}</span></div><table id="findings"><thead><tr>${head}</tr></thead><tbody>`;
   for (const f of report.findings) {
-    const cells = COLUMNS.map(
+    const cells = columns.map(
       ([, cell, sort]) => `<td${sort ? ` data-sort="${h(sort(f))}"` : ''}>${cell(f)}</td>`,
     );
     yield `<tr data-status="${h(f.status)}">${cells.join('')}</tr>`;
@@ -225,7 +230,7 @@ export function* htmlChunks(input: Report): Generator<string> {
 <body><header><h1>OSS encryption audit</h1><p>${h(report.tool.name)} ${h(report.tool.version)} &middot; run <code>${h(report.runId)}</code> &middot; ${h(report.mode)}</p></header>
 <main>${metadata(report)}<section id="summary"><h2>Summary</h2>${headline}<div class="cards">${cards.join('')}</div>
 <div class="charts">${statusChart(report)}${regionChart(report)}</div>${cisSummary(report)}</section>
-`;
+${accountsHtml(report, h)}`;
   if (report.drift) yield* driftHtml(report.drift);
   yield* findingsTable(report);
   yield `</main>

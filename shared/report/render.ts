@@ -6,9 +6,12 @@
 import type { Finding, Report } from '../model.js';
 import { FINDING_STATUSES } from '../model.js';
 import { describeConfig } from '../policy/levels.js';
+import { escapeControl } from '../safe-text.js';
+import { accountsText } from './accounts.js';
 import { renderDriftText } from './drift.js';
 import { htmlChunks } from './html.js';
 import { jsonChunks } from './json-chunks.js';
+import { mdCode, mdText } from './md-escape.js';
 
 export const FORMATS = ['table', 'json', 'csv', 'md', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -39,24 +42,33 @@ function countsLine(report: Report): string {
   return `${report.summary.total} buckets: ${parts.join(', ') || 'none'}`;
 }
 
-/** The table's cells of one finding, whitespace folded, the reason cut to `maxReason` characters. */
-function tableCells(f: Finding, maxReason: number): string[] {
-  return COLUMNS.map(([name, get]) => {
-    const v = get(f).replace(/\s+/g, ' ');
+const ACCOUNT: [string, (f: Finding) => string] = ['account', (f) => f.accountName ?? f.accountId ?? ''];
+
+/** The columns of a report: organization reports lead with the account. */
+function columnsOf(report: Report): Array<[string, (f: Finding) => string]> {
+  return report.organization ? [ACCOUNT, ...COLUMNS] : COLUMNS;
+}
+
+/**
+ * The table's cells of one finding, whitespace folded, control and escape sequences written visibly (a
+ * bucket name or an error message must not clear the screen or draw rows of its own), the reason cut to
+ * `maxReason` characters.
+ */
+function tableCells(f: Finding, maxReason: number, columns = COLUMNS): string[] {
+  return columns.map(([name, get]) => {
+    const v = escapeControl(get(f).replace(/\s+/g, ' '));
     return name === 'reason' && v.length > maxReason ? `${v.slice(0, maxReason - 1)}…` : v;
   });
 }
 
 /**
- * The fixed-width text table in pieces: the summary first, then one row per bucket. Two passes over the
- * findings (widths, then rows), so no row is kept between them.
+ * Fixed-width text rows: the header, then one line per row, every column as wide as its widest cell,
+ * the last column unpadded. Two passes over `rows()` (widths, then lines), so no row is kept between them.
  */
-export function* tableChunks(report: Report, opts: { maxReason?: number } = {}): Generator<string> {
-  const maxReason = opts.maxReason ?? 90;
-  const header = COLUMNS.map(([name]) => name.toUpperCase());
+export function* fixedWidthLines(header: string[], rows: () => Iterable<string[]>): Generator<string> {
   const widths = header.map((h) => h.length);
-  for (const f of report.findings) {
-    tableCells(f, maxReason).forEach((c, i) => {
+  for (const cells of rows()) {
+    cells.forEach((c, i) => {
       widths[i] = Math.max(widths[i] ?? 0, c.length);
     });
   }
@@ -65,14 +77,26 @@ export function* tableChunks(report: Report, opts: { maxReason?: number } = {}):
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd()}\n`;
+  yield line(header);
+  for (const cells of rows()) yield line(cells);
+}
+
+/** The fixed-width text table in pieces: the summary first, then one row per bucket. */
+export function* tableChunks(report: Report, opts: { maxReason?: number } = {}): Generator<string> {
+  const maxReason = opts.maxReason ?? 90;
+  const columns = columnsOf(report);
+  const header = columns.map(([name]) => name.toUpperCase());
   const mode = report.mode === 'dry-run' ? 'dry run (nothing changed)' : 'remediate';
-  yield `oss-sse-guard ${report.tool.version} audit ${report.runId}  mode: ${mode}  policy: ${report.policy.source}\n`;
+  const t = escapeControl;
+  yield `oss-sse-guard ${t(report.tool.version)} audit ${t(report.runId)}  mode: ${mode}  policy: ${t(report.policy.source)}\n`;
   yield `${countsLine(report)}\n`;
   if (report.incomplete)
-    yield `incomplete: ${report.incomplete.unchecked} buckets not checked (${report.incomplete.reason})\n`;
+    yield `incomplete: ${report.incomplete.unchecked} buckets not checked (${t(report.incomplete.reason)})\n`;
+  yield accountsText(report, 'table');
   yield '\n';
-  yield line(header);
-  for (const f of report.findings) yield line(tableCells(f, maxReason));
+  yield* fixedWidthLines(header, function* () {
+    for (const f of report.findings) yield tableCells(f, maxReason, columns);
+  });
   if (report.drift) yield `\n${renderDriftText(report.drift, 'table').trimEnd()}\n`;
 }
 
@@ -120,7 +144,10 @@ export const CSV_HEADER = [
   'key_protection',
 ];
 
-function csvRow(f: Finding): string {
+/** Organization reports append the account to every row. */
+const CSV_ACCOUNT_HEADER = ['account_id', 'account_name'];
+
+function csvRow(f: Finding, org: boolean): string {
   return [
     f.bucket,
     f.region,
@@ -141,6 +168,7 @@ function csvRow(f: Finding): string {
     f.keyState ?? '',
     f.keyOrigin ?? '',
     f.keyProtection ?? '',
+    ...(org ? [f.accountId ?? '', f.accountName ?? ''] : []),
   ]
     .map(csvCell)
     .join(',');
@@ -148,8 +176,9 @@ function csvRow(f: Finding): string {
 
 /** RFC 4180 CSV in pieces: the header, then one CRLF-terminated row per bucket. */
 export function* csvChunks(report: Report): Generator<string> {
-  yield `${CSV_HEADER.join(',')}\r\n`;
-  for (const f of report.findings) yield `${csvRow(f)}\r\n`;
+  const org = report.organization !== undefined;
+  yield `${[...CSV_HEADER, ...(org ? CSV_ACCOUNT_HEADER : [])].join(',')}\r\n`;
+  for (const f of report.findings) yield `${csvRow(f, org)}\r\n`;
 }
 
 /** The findings as RFC 4180 CSV, one row per bucket. */
@@ -157,29 +186,25 @@ export function renderCsv(report: Report): string {
   return joined(csvChunks(report));
 }
 
-function mdCell(value: string): string {
-  return value.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
 /** Markdown in pieces: run metadata, counts, then one table row per bucket, then the drift. */
 export function* markdownChunks(report: Report): Generator<string> {
   const head = [
-    `# OSS encryption audit ${report.runId}`,
+    `# OSS encryption audit ${mdText(report.runId)}`,
     '',
-    `- Mode: ${report.mode}`,
-    `- Policy: \`${report.policy.source}\` (sha256 \`${report.policy.sha256.slice(0, 12)}\`)`,
-    `- Started: ${report.startedAt}, finished: ${report.finishedAt}`,
+    `- Mode: ${mdText(report.mode)}`,
+    `- Policy: ${mdCode(report.policy.source)} (sha256 ${mdCode(report.policy.sha256.slice(0, 12))})`,
+    `- Started: ${mdText(report.startedAt)}, finished: ${mdText(report.finishedAt)}`,
     `- ${countsLine(report)}`,
     '',
     '| status | count |',
     '| --- | ---: |',
     ...FINDING_STATUSES.map((s) => `| ${s} | ${report.summary.byStatus[s]} |`),
-    '',
-    '| bucket | region | status | observed | required | rule | reason |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
+  const columns = columnsOf(report);
   yield `${head.join('\n')}\n`;
-  for (const f of report.findings) yield `| ${COLUMNS.map(([, get]) => mdCell(get(f))).join(' | ')} |\n`;
+  yield accountsText(report, 'md');
+  yield `\n| ${columns.map(([name]) => name).join(' | ')} |\n| ${columns.map(() => '---').join(' | ')} |\n`;
+  for (const f of report.findings) yield `| ${columns.map(([, get]) => mdText(get(f))).join(' | ')} |\n`;
   if (report.drift) yield `\n${renderDriftText(report.drift, 'md').trimEnd()}\n`;
 }
 

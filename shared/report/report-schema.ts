@@ -28,6 +28,15 @@ const driftEntry = z
     from: status.optional(),
     to: status.optional(),
     reason: z.string(),
+    accountId: z.string().optional(),
+  })
+  .strict();
+const findingError = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    status: z.number().optional(),
+    requestId: z.string().optional(),
   })
   .strict();
 
@@ -55,15 +64,10 @@ export const findingSchema = z
       })
       .strict()
       .optional(),
-    error: z
-      .object({
-        code: z.string(),
-        message: z.string(),
-        status: z.number().optional(),
-        requestId: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+    error: findingError.optional(),
+    /** Organization runs: the member account of the bucket. */
+    accountId: z.string().optional(),
+    accountName: z.string().optional(),
   })
   .strict();
 
@@ -114,6 +118,26 @@ export const reportSchema = z
           })
           .strict(),
       )
+      .optional(),
+    /** Organization runs: per-account counts (worst first) and the listed accounts not audited. */
+    organization: z
+      .object({
+        accounts: z.array(
+          z
+            .object({
+              accountId: z.string(),
+              accountName: z.string(),
+              total: z.number().int().min(0),
+              byStatus: counts,
+              error: findingError.optional(),
+            })
+            .strict(),
+        ),
+        skipped: z.array(
+          z.object({ accountId: z.string(), accountName: z.string(), reason: z.string() }).strict(),
+        ),
+      })
+      .strict()
       .optional(),
   })
   .strict();

@@ -165,6 +165,13 @@ export interface BridgedRecords {
   /** Each OSS object event's `data` (the record shape the OSS trigger puts in `events[]`), by position. */
   records: Array<{ index: number; record: unknown }>;
   skipped: Array<{ index: number; reason: string }>;
+  /** The envelope's `aliyunaccountid` / `aliyunoriginalaccountid` by position, for the account check. */
+  accounts: Map<number, string[]>;
+}
+
+/** Whether an envelope `type` announces an object creation (EventBridge "OSS events": `oss:ObjectCreated:<op>`). */
+function isObjectCreatedType(type: string): boolean {
+  return /^oss:ObjectCreated:[A-Za-z]+$/.test(type);
 }
 
 /**
@@ -174,21 +181,43 @@ export interface BridgedRecords {
  */
 export function eventBridgeRecords(data: unknown): BridgedRecords | undefined {
   if (isObject(data) && data.events === undefined && typeof data.eventSource === 'string' && 'oss' in data) {
-    return { records: [{ index: 0, record: data }], skipped: [] };
+    return { records: [{ index: 0, record: data }], skipped: [], accounts: new Map() };
   }
   const list = Array.isArray(data) && data.length > 0 && data.every(looksLikeCloudEvent) ? data : undefined;
   const events = list ?? (looksLikeCloudEvent(data) ? [data] : undefined);
   if (!events) return undefined;
-  const out: BridgedRecords = { records: [], skipped: [] };
+  const out: BridgedRecords = { records: [], skipped: [], accounts: new Map() };
   events.forEach((raw, index) => {
     const parsed = parseCloudEvent(raw, index);
+    const eventName = parsed && 'data' in parsed ? parsed.data.eventName : undefined;
     if ('kind' in parsed) out.skipped.push({ index, reason: parsed.reason });
     else if (parsed.source !== 'acs.oss') {
       out.skipped.push({
         index,
         reason: `event[${index}]: source ${JSON.stringify(parsed.source.slice(0, 60))} is not acs.oss`,
       });
-    } else out.records.push({ index, record: parsed.data });
+    } else if (!isObjectCreatedType(parsed.type)) {
+      // The envelope's type is what EventBridge routed on: a creation record inside `oss:ObjectRemoved:...`
+      // is not an upload, whatever `data` says.
+      out.skipped.push({
+        index,
+        reason: `event[${index}]: type ${JSON.stringify(parsed.type.slice(0, 80))} is not an object creation (oss:ObjectCreated:...)`,
+      });
+    } else if (
+      typeof eventName === 'string' &&
+      eventName.replace(/^oss:/, '') !== parsed.type.replace(/^oss:/, '')
+    ) {
+      out.skipped.push({
+        index,
+        reason: `event[${index}]: type ${JSON.stringify(parsed.type.slice(0, 80))} and data.eventName ${JSON.stringify(eventName.slice(0, 80))} disagree`,
+      });
+    } else {
+      out.records.push({ index, record: parsed.data });
+      const accounts = [parsed.aliyunaccountid, parsed.aliyunoriginalaccountid].filter(
+        (a): a is string => typeof a === 'string',
+      );
+      if (accounts.length > 0) out.accounts.set(index, accounts);
+    }
   });
   return out;
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import type { ReportStore } from '../report/store.js';
 import { auditChangedBucket, eventToCompliant } from './audit-bucket.js';
+import { RemediationBudget } from './budget.js';
 import { type BucketChange, toBucketChange } from './change.js';
 import { BucketCoalescer, OwnAccessKeys } from './coalesce.js';
 import { type IgnoredEvent, type IgnoredKind, parseEnvelope } from './envelope.js';
@@ -85,6 +86,15 @@ export async function watchEvents(deps: WatchDeps, input: WatchInput): Promise<W
   }
   for (const e of ignored) logIgnored(log, e);
   const requestId = input.requestId ?? randomUUID();
+  const budget = new RemediationBudget(input.policy.policy.limits.maxRemediationsPerRun);
+  /** The policy for one single-bucket run: the cap it may use is what the invocation has left (0 or 1). */
+  const capped = (allowed: boolean): LoadedPolicy => {
+    const { policy } = input.policy;
+    return {
+      ...input.policy,
+      policy: { ...policy, limits: { ...policy.limits, maxRemediationsPerRun: allowed ? 1 : 0 } },
+    };
+  };
 
   const handled = await Promise.all(
     changes.map(async (change) => {
@@ -103,17 +113,25 @@ export async function watchEvents(deps: WatchDeps, input: WatchInput): Promise<W
         // Our own PutBucketEncryption comes back through ActionTrail: say so, then audit it like any other.
         ownChange ? 'own change event' : 'bucket change received',
       );
-      const { value: run, joined } = await coalescer.run(`${change.region}/${change.bucket}`, () =>
-        auditChangedBucket(deps, {
-          policy: input.policy,
-          dryRun: input.dryRun,
-          change,
-          runId: `${requestId}-e${change.index}`,
-          deadline: input.deadline,
-          store: deps.store,
-          alerts: deps.alerts,
-        }),
-      );
+      const { value: run, joined } = await coalescer.run(`${change.region}/${change.bucket}`, async () => {
+        const allowed = input.dryRun || (await budget.acquire());
+        let changed = false;
+        try {
+          const outcome = await auditChangedBucket(deps, {
+            policy: input.dryRun ? input.policy : capped(allowed),
+            dryRun: input.dryRun,
+            change,
+            runId: `${requestId}-e${change.index}`,
+            deadline: input.deadline,
+            store: deps.store,
+            alerts: deps.alerts,
+          });
+          changed = outcome.changed;
+          return outcome;
+        } finally {
+          if (!input.dryRun && allowed) budget.release(changed);
+        }
+      });
       return { run, joined, result: toResult(change, run, ownChange, joined) };
     }),
   );

@@ -49,7 +49,7 @@ describe('backfill command', () => {
     const report = JSON.parse(await readFile(path, 'utf8')) as BackfillReport;
     expect(report).toMatchObject({ mode: 'remediate', summary: { objects: 90 } });
     expect(emu.oss.faults.count('CopyObject')).toBe(30);
-  }, 30_000);
+  }, 180_000);
 
   it('dispatches the workers to Function Compute and prints where the report will be', async () => {
     // Prepare
@@ -70,7 +70,7 @@ describe('backfill command', () => {
     const key = summary.report.replace('oss://cli-reports/', '');
     const report = JSON.parse(emu.oss.state.getObject('cli-reports', key)?.body.toString() ?? '{}');
     expect(report).toMatchObject({ runId: summary.runId, summary: { objects: 90 } });
-  }, 30_000);
+  }, 180_000);
 
   it('exits 2 without a shared oss:// location for Function Compute workers, before any call', async () => {
     // Act

@@ -6,6 +6,9 @@
 import { createHash } from 'node:crypto';
 import { vi } from 'vitest';
 import type { Emulators } from '../../emulator/index.js';
+import { createHandler as createWorkerHandler } from '../../functions/backfill-worker/index.js';
+import type { FcHandler } from '../../shared/cloud/fc-context.js';
+import type { Clock } from '../../shared/ports.js';
 
 /** Policy of the remediating runs: unencrypted objects are encrypted in place with AES256. */
 export const ENCRYPT_POLICY = 'version: 1\nobjects:\n  action: encrypt\n  sse: { algorithm: AES256 }\n';
@@ -60,4 +63,34 @@ export function stubFunctionEnv(emu: Emulators, policy: string, report: string):
   vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_ID', '');
   vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_SECRET', '');
   vi.stubEnv('LOG_LEVEL', 'silent');
+}
+
+/**
+ * A clock that moves only when read: each `now()` is `stepMs` later than the one before. A worker on it
+ * does the same amount of work per invocation however busy the machine is, so the number of checkpoints
+ * and hand-offs is decided by the work, never by real time.
+ */
+export function tickingClock(startMs = Date.now(), stepMs = 1): Clock {
+  let t = startMs;
+  return {
+    now: () => {
+      t += stepMs;
+      return new Date(t);
+    },
+  };
+}
+
+/**
+ * The real backfill-worker handler on virtual time: each invocation gets its own ticking clock and a
+ * deadline `budgetMs` ticks ahead of it. Register it with a real timeout far above what a step takes
+ * (the emulator's timer is a safety net, not the budget).
+ */
+export function workerOnVirtualTime(budgetMs: number): FcHandler {
+  return (event, context) => {
+    const clock = tickingClock();
+    return createWorkerHandler({ clock })(event, {
+      ...context,
+      deadlineMs: clock.now().getTime() + budgetMs,
+    });
+  };
 }

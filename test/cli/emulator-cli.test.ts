@@ -57,6 +57,8 @@ describe('emulator command', () => {
         'fc',
         'kms',
         'oss',
+        'resourceManager',
+        'sts',
       ]);
       expect(info.oss).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(new Set(names.map(([, r]) => r))).toEqual(

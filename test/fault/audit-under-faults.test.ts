@@ -42,8 +42,9 @@ beforeAll(async () => {
   for (const faults of [faulty.emu.oss.faults, faulty.emu.kms.faults]) faults.set('*', FAULTS);
   faulty.emu.oss.faults.set('PutBucketEncryption', { ...FAULTS, dropPhase: 'after' });
   actual = await runAudit(faulty.runtime, { policy, dryRun: false });
-  // Two remediating runs of 2,000 buckets (each change re-reads its bucket first): minutes on a busy machine.
-}, 180_000);
+  // Two remediating runs of 2,000 buckets (each change re-reads its bucket first): minutes on a busy
+  // machine; a hang guard, not a budget.
+}, 300_000);
 
 afterAll(async () => {
   await Promise.all([clean?.close(), faulty?.close()]);

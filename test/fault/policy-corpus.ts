@@ -202,6 +202,6 @@ export const BAD_POLICIES: BadPolicy[] = [
   {
     name: 'prototype pollution key',
     text: 'version: 1\n__proto__: { polluted: true }\n',
-    expect: [/^__proto__: unknown key$/],
+    expect: [/^__proto__: is a reserved name and cannot be used as a key$/],
   },
 ];

@@ -32,7 +32,7 @@ beforeAll(async () => {
     emu.fc.register('oss-sse-guard', b.name, handler, { timeoutSec: 30 });
   }
   fc = fcClient(emu);
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await emu?.close();
 });

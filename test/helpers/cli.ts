@@ -21,7 +21,8 @@ export function runCli(args: string[], env: Record<string, string> = {}, cwd?: s
       {
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
         cwd,
-        timeout: 60_000,
+        // A hang guard (a CLI run takes seconds), generous for a loaded machine.
+        timeout: 170_000,
       },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

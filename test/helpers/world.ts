@@ -14,6 +14,7 @@ export interface World {
   emu: Emulators;
   runtime: Runtime;
   logs: Array<Record<string, unknown>>;
+  logger: ReturnType<typeof createLogger>;
   /** A runtime signed with other credentials (e.g. a key restricted by a RAM policy). */
   runtimeFor(credentials: { accessKeyId: string; accessKeySecret: string; securityToken?: string }): Runtime;
   close(): Promise<void>;
@@ -39,6 +40,7 @@ export async function startWorld(
   return {
     emu,
     logs,
+    logger,
     runtime: buildRuntime(settings, emu.credentials, logger, retry),
     runtimeFor: (credentials) => buildRuntime(settings, credentials, logger, retry),
     close: () => emu.close(),

@@ -109,4 +109,27 @@ describe('upload-guard function', () => {
     expect(errorMessage(res.data)).toContain('objects.action: must be alert, encrypt or ignore');
     expect(emu.oss.state.getObject('fc-guard', 'kept.bin')?.sse).toBeUndefined();
   });
+
+  it("skips a record naming another account's bucket, checking the FC context's account", async () => {
+    // Prepare
+    stubEnv();
+    emu.oss.state.putObject('fc-guard', 'inbox/foreign.txt', 'x', { sse: null });
+    const event = JSON.parse(ossEvent(recordFor(emu, 'fc-guard', 'inbox/foreign.txt')).toString());
+    event.events[0].oss.bucket.ownerIdentity = '999999999';
+
+    // Act
+    const res = await fc.invokeFunction('oss-sse-guard', 'upload-guard', JSON.stringify(event));
+
+    // Assess
+    expect(res.headers['x-fc-error-type']).toBeUndefined();
+    const summary = JSON.parse(String(res.data)) as GuardSummary;
+    expect(summary.findings).toEqual([]);
+    expect(summary.skipped).toEqual([
+      expect.objectContaining({
+        kind: 'foreign-account',
+        reason: expect.stringContaining('account 999999999'),
+      }),
+    ]);
+    expect(emu.oss.state.getObject('fc-guard', 'inbox/foreign.txt')?.sse).toBeUndefined();
+  });
 });

@@ -50,7 +50,7 @@ describe.runIf(existsSync(CHROMIUM))('HTML report in headless Chromium', () => {
       if (m.type() === 'error') errors.push(m.text());
     });
     await page.goto(pathToFileURL(file).href);
-  }, 60_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();

@@ -55,6 +55,8 @@ describe('OSS event parsing', () => {
           eTag: '688A7BF4F233DC9C88A80BF985AB****',
           requestId: '58F9FF2D3DF792092E12044C',
           eventTime: '2022-08-13T06:45:43.000Z',
+          // From oss.bucket.arn; the masked ownerIdentity (164901546557****) is not an account id.
+          accounts: ['123456789'],
         },
       ],
     });

@@ -130,7 +130,7 @@ limits: { concurrency: 0 }
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^rules\[0\]\.buckets\[0\]: is not a valid glob/);
     expect(problems[1]).toBe(
-      'rules[0].exempt.until: must be a date YYYY-MM-DD or an ISO 8601 time, got "next tuesday"',
+      'rules[0].exempt.until: must be a date YYYY-MM-DD or an ISO 8601 time (a real day), got "next tuesday"',
     );
   });
 

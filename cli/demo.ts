@@ -4,16 +4,16 @@
  * when every demo bucket ended with the status the demo was designed to show. Each run starts from a
  * fresh in-memory account, so re-running is harmless.
  */
-import { fileURLToPath } from 'node:url';
 import { startEmulators } from '../emulator/index.js';
 import { DEMO_BUCKETS } from '../emulator/seed.js';
 import { auditJob } from '../shared/audit/job.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { renderTable } from '../shared/report/render.js';
 import { buildRuntime } from '../shared/runtime.js';
+import { packageFile } from '../shared/tool.js';
 import { cliLogger } from './output.js';
 
-export const DEMO_POLICY = fileURLToPath(new URL('../examples/policy.yaml', import.meta.url));
+export const DEMO_POLICY = packageFile('examples/policy.yaml');
 
 export async function demoCommand(opts: { out?: string }): Promise<number> {
   const emu = await startEmulators({ seed: 'demo' });

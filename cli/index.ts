@@ -1,17 +1,10 @@
 /**
  * The `oss-sse-guard` command line. It only parses arguments and calls the entry points in `shared/`
- * that the functions call too. Every command returns its exit code.
+ * that the functions call too. Every command returns its exit code. Each command's module is imported
+ * when that command runs, so `policy validate` or `--help` never load the SDKs or the emulators.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL } from '../shared/tool.js';
-import { auditCommand } from './audit.js';
-import { backfillCommand } from './backfill.js';
-import { checkObjectCommand } from './check-object.js';
-import { demoCommand } from './demo.js';
-import { emulatorCommand } from './emulator.js';
-import { policyValidateCommand } from './policy.js';
-import { ramPolicyCommand } from './ram-policy.js';
-import { undoCommand } from './undo.js';
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -36,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--concurrency <n>', 'parallel bucket reads (default: the policy limits.concurrency)')
     .addOption(new Option('--deadline-seconds <s>', 'stop starting work after this many seconds').hideHelp())
     .action(async (opts) => {
-      code = await auditCommand(opts);
+      code = await (await import('./audit.js')).auditCommand(opts);
     });
 
   program
@@ -50,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
       'policy whose objects.sse is the requirement (default: $OSS_SSE_GUARD_POLICY, else any SSE)',
     )
     .action(async (opts) => {
-      code = await checkObjectCommand(opts);
+      code = await (await import('./check-object.js')).checkObjectCommand(opts);
     });
 
   program
@@ -77,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--workers <n>', '--local: workers at once (default 4)').hideHelp())
     .addOption(new Option('--segment-seconds <s>', '--local: time per worker run (default 300)').hideHelp())
     .action(async (opts) => {
-      code = await backfillCommand(opts);
+      code = await (await import('./backfill.js')).backfillCommand(opts);
     });
 
   const policy = program.command('policy').description('work with policy files');
@@ -85,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('validate <file>')
     .description('validate a policy file; prints one line per problem with its path')
     .action(async (file: string) => {
-      code = await policyValidateCommand(file);
+      code = await (await import('./policy.js')).policyValidateCommand(file);
     });
 
   program
@@ -99,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--log-store <name>', "the functions' logstore (default *)")
     .option('--explain', 'also print why each permission is needed, on stderr', false)
     .action(async (opts) => {
-      code = await ramPolicyCommand(opts);
+      code = await (await import('./ram-policy.js')).ramPolicyCommand(opts);
     });
 
   program
@@ -109,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--bucket <name>', 'only this bucket')
     .option('--apply', 'change the buckets (default: only say what would change)', false)
     .action(async (opts) => {
-      code = await undoCommand(opts);
+      code = await (await import('./undo.js')).undoCommand(opts);
     });
 
   program
@@ -118,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port <n>', 'OSS port; KMS and FC take the next two (default: free ports)', '0')
     .option('--seed <seed>', 'demo | empty', 'demo')
     .action(async (opts) => {
-      code = await emulatorCommand(opts);
+      code = await (await import('./emulator.js')).emulatorCommand(opts);
     });
 
   program
@@ -128,7 +121,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--out <dir>', 'report folder', 'reports')
     .action(async (opts) => {
-      code = await demoCommand(opts);
+      code = await (await import('./demo.js')).demoCommand(opts);
     });
 
   try {

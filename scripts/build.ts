@@ -1,11 +1,15 @@
 /**
  * `npm run build`: bundles each function for Function Compute (Node.js 20, CommonJS `index.handler`),
- * minified with source maps, into dist/<function>/index.js, and prints each bundle's size.
+ * minified with source maps, into dist/<function>/index.js, with a package.json saying `"type":
+ * "commonjs"` next to it (so Node reads the bundle as CommonJS wherever it is loaded, also inside this
+ * `"type": "module"` repository), and zips each folder to dist/<function>.zip (what `s deploy` uploads),
+ * with its SHA-256 in dist/SHA256SUMS. Prints each bundle's and zip's size.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { type FunctionZip, zipFolder } from './zip.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -14,6 +18,8 @@ export interface BuiltFunction {
   outfile: string;
   bytes: number;
   metafile: Metafile;
+  /** dist/<function>.zip: the folder's files, reproducible (fixed timestamps), and its SHA-256. */
+  zip: FunctionZip;
 }
 
 /** The functions: one folder each under functions/. */
@@ -46,8 +52,15 @@ export async function buildFunctions(outDir = join(ROOT, 'dist')): Promise<Built
       logOverride: { 'empty-import-meta': 'silent' },
       logLevel: 'warning',
     });
-    built.push({ name, outfile, bytes: statSync(outfile).size, metafile: result.metafile });
+    // Node decides CommonJS or ESM from the nearest package.json: this one makes it the bundle's own.
+    writeFileSync(
+      join(outDir, name, 'package.json'),
+      `${JSON.stringify({ name: `oss-sse-guard-${name}`, version, private: true, type: 'commonjs', main: 'index.js' }, null, 2)}\n`,
+    );
+    const zip = await zipFolder(join(outDir, name), join(outDir, `${name}.zip`));
+    built.push({ name, outfile, bytes: statSync(outfile).size, metafile: result.metafile, zip });
   }
+  writeFileSync(join(outDir, 'SHA256SUMS'), built.map((f) => `${f.zip.sha256}  ${f.name}.zip\n`).join(''));
   return built;
 }
 
@@ -72,5 +85,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
     console.log(
       `dist/${f.name}/index.js  ${(f.bytes / 1024).toFixed(1)} KiB  (${modules} modules, handler index.handler)`,
     );
+    console.log(`dist/${f.name}.zip  ${(f.zip.bytes / 1024).toFixed(1)} KiB  sha256 ${f.zip.sha256}`);
   }
+  console.log('dist/SHA256SUMS written');
 }

@@ -6,13 +6,16 @@
  * never asserted. What was adopted and what remains: bench/README.md.
  *
  * `BENCH_QUICK=1` shrinks every case (a smoke run, figures not comparable). `BENCH_ONLY=scan,memory`
- * runs only the cases named (scan, throttle, upload, memory, load, watch).
+ * or `npm run bench -- scan memory` runs only the cases named (scan, throttle, upload, memory, load, cli,
+ * watch; `load-time` is load and cli); their figures replace those of the same name in bench/results.json,
+ * the others are kept from the last run.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildFunctions } from '../scripts/build.js';
-import { loadTimeCase } from './cases/load-time.js';
+import { packAndInstall } from '../scripts/pack-install.js';
+import { cliTimeCase, loadTimeCase } from './cases/load-time.js';
 import { deployedNodeOptions, type MemoryConfig, memoryCase } from './cases/memory.js';
 import { scanCase } from './cases/scan.js';
 import { throttleCase } from './cases/throttle.js';
@@ -22,7 +25,11 @@ import { formatRows, type Row, round } from './measure.js';
 import { resultsTree, targetsOf } from './results.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const named = [...(process.env.BENCH_ONLY?.split(',') ?? []), ...process.argv.slice(2)]
+  .map((s) => s.trim())
+  .filter(Boolean)
+  .flatMap((s) => (s === 'load-time' ? ['load', 'cli'] : [s]));
+const only = named.length > 0 ? named : undefined;
 const wanted = (name: string) => !only || only.includes(name);
 const size = (full: number, small: number) => (quick ? small : full);
 
@@ -108,7 +115,7 @@ async function main(): Promise<void> {
   // the memory and cold-start cases measure these, never a stale dist/.
   const bundles = await mkdtemp(join(os.tmpdir(), 'oss-sse-guard-bench-bundles-'));
   try {
-    await buildFunctions(bundles);
+    if (wanted('memory') || wanted('load')) await buildFunctions(bundles);
     if (wanted('scan'))
       await withEmulator('1. full audit vs the physical bound, and the sequential way', (emu) =>
         scanCase(emu, {
@@ -159,6 +166,15 @@ async function main(): Promise<void> {
       process.stdout.write('\n== 5. cold start: bundle load time\n');
       print(loadTimeCase(bundles, size(7, 3)));
     }
+    if (wanted('cli')) {
+      process.stdout.write('\n== 7. the installed CLI: npm pack, npm install <tarball>, policy validate\n');
+      const installed = await packAndInstall();
+      try {
+        print(cliTimeCase(installed.packageDir, size(15, 5)));
+      } finally {
+        await installed.dispose();
+      }
+    }
     const watch = wanted('watch') ? await optionalEventToCompliant() : undefined;
     if (watch) {
       process.stdout.write('\n== 6. bucket watch\n');
@@ -175,12 +191,33 @@ async function main(): Promise<void> {
   figures['machine.loadAverageAtEnd'] = round(os.loadavg()[0] ?? 0, 2);
   figures['bench.quick'] = quick;
   const out = join(REPO, 'bench', 'results.json');
-  if (only) {
-    process.stdout.write(`\n(BENCH_ONLY: ${out} not written; ${totalS} s in all)\n`);
-    return;
-  }
-  await writeFile(out, `${JSON.stringify({ ...resultsTree(figures), targets }, null, 2)}\n`);
+  const kept = only ? await previousFigures(out) : {};
+  const all = { ...kept, ...figures };
+  await writeFile(
+    out,
+    `${JSON.stringify({ ...resultsTree(all), targets: only ? targetsOf(all) : targets }, null, 2)}\n`,
+  );
   process.stdout.write(`\nwrote ${out} (${totalS} s in all)\n`);
+}
+
+/** The flat figures of the last bench/results.json (a run of some cases keeps the others' figures). */
+async function previousFigures(file: string): Promise<Figures> {
+  const flat: Figures = {};
+  const walk = (node: unknown, prefix: string) => {
+    if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
+      for (const [k, v] of Object.entries(node)) walk(v, prefix ? `${prefix}.${k}` : k);
+    } else if (typeof node === 'number' || typeof node === 'boolean' || node === null) flat[prefix] = node;
+  };
+  try {
+    const { targets: _targets, ...tree } = JSON.parse(await readFile(file, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    walk(tree, '');
+  } catch {
+    // No previous results: only this run's figures.
+  }
+  return flat;
 }
 
 await main();

@@ -37,6 +37,10 @@ export function targetsOf(f: Record<string, Figure>): Target[] {
   const lost = num('throttle.lost');
   const rss = num('memory.peakRssMB');
   const rss256 = num('memory.cap256.peakRssMB');
+  const cli = num('cli.policyValidateVsBareNode');
+  const loads = Object.keys(f).filter((k) => /^load\.[^.]+\.vsBareNode$/.test(k));
+  const worstLoad =
+    loads.length > 0 ? Math.max(...loads.map((k) => num(k) ?? Number.POSITIVE_INFINITY)) : undefined;
   return [
     {
       name: 'scan.ratioToBound',
@@ -62,6 +66,18 @@ export function targetsOf(f: Record<string, Figure>): Target[] {
       name: 'memory.cap256.peakRssMB',
       met: ok(rss256, (v) => v <= 256),
       line: `the same with the heap cap sized for 256 MB (--max-old-space-size=192): ${show(rss256, ' MB')}`,
+    },
+    {
+      name: 'cli.policyValidateVsBareNode',
+      met: ok(cli, (v) => v <= 3),
+      line: `installed CLI \`policy validate\` wall time <= 3x a bare \`node -e ''\`: ${show(cli, 'x')}`,
+    },
+    {
+      name: 'load.worstVsBareNode',
+      met: ok(worstLoad, (v) => v <= 3),
+      line: `every function bundle loads within 3x a bare \`node -e ''\`: worst ${show(worstLoad, 'x')} (${loads
+        .map((k) => `${k.split('.')[1]} ${show(num(k), 'x')}`)
+        .join(', ')})`,
     },
   ];
 }

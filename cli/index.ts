@@ -96,6 +96,23 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('doctor')
+    .description(
+      'read-only readiness check of the account: credentials, endpoints, clock, RAM actions the policy needs, KMS keys; exit 0 ready, 1 missing',
+    )
+    .option(
+      '--policy <file>',
+      'policy file, oss://bucket/key, or inline YAML (default: $OSS_SSE_GUARD_POLICY)',
+    )
+    .option(
+      '--account-id <id>',
+      'account id, for the Function Compute endpoint (default $OSS_SSE_GUARD_ACCOUNT_ID)',
+    )
+    .action(async (opts) => {
+      code = await (await import('./doctor.js')).doctorCommand(opts);
+    });
+
+  program
     .command('undo')
     .description('restore the encryption configuration of buckets a run changed (dry run unless --apply)')
     .option('--report <file>', 'the JSON report of that run (a file or oss://bucket/key)')

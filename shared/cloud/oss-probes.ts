@@ -20,10 +20,14 @@ interface RequestCapable {
 }
 
 /** The empty rule: valid XML, not a valid encryption configuration. */
-const INCOMPLETE_RULE = '<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionRule></ServerSideEncryptionRule>';
+const INCOMPLETE_RULE =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<ServerSideEncryptionRule></ServerSideEncryptionRule>';
 
-/** Granted (`true`), or denied (`false`: 403 AccessDenied); any other failure is thrown as a CloudError. */
-export async function probePutBucketEncryption(oss: OssGateway, b: BucketLocation): Promise<boolean> {
+/** Granted, or denied (403 AccessDenied, with its request id); any other failure is thrown as a CloudError. */
+export async function probePutBucketEncryption(
+  oss: OssGateway,
+  b: BucketLocation,
+): Promise<{ granted: boolean; requestId?: string }> {
   const client = oss.client(b.region) as unknown as RequestCapable;
   try {
     await oss.call(
@@ -40,10 +44,12 @@ export async function probePutBucketEncryption(oss: OssGateway, b: BucketLocatio
         }),
       { maxAttempts: 1 },
     );
-    return true;
+    return { granted: true };
   } catch (err) {
-    if (err instanceof CloudError && (err.code === 'MalformedXML' || err.code === 'InvalidArgument')) return true;
-    if (err instanceof CloudError && err.code === 'AccessDenied') return false;
+    if (err instanceof CloudError && (err.code === 'MalformedXML' || err.code === 'InvalidArgument'))
+      return { granted: true };
+    if (err instanceof CloudError && err.code === 'AccessDenied')
+      return { granted: false, ...(err.requestId ? { requestId: err.requestId } : {}) };
     throw err;
   }
 }

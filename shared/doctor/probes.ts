@@ -100,10 +100,12 @@ export async function probeAction(
         case 'oss:GetBucketTagging':
           await deps.oss.getBucketTags(t.bucket, ONCE);
           return { kind: 'granted', on };
-        case 'oss:PutBucketEncryption':
-          return (await probePutBucketEncryption(deps.oss, t.bucket))
+        case 'oss:PutBucketEncryption': {
+          const r = await probePutBucketEncryption(deps.oss, t.bucket);
+          return r.granted
             ? { kind: 'granted', on }
-            : { kind: 'denied', on };
+            : { kind: 'denied', on, ...(r.requestId ? { requestId: r.requestId } : {}) };
+        }
         case 'oss:GetObject':
           await new OssObjects(deps.oss, ONCE).head(
             { bucket: t.bucket.name, region: t.bucket.region },

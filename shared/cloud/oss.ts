@@ -144,6 +144,8 @@ export class OssGateway {
         try {
           return await (this.opts.limit ? this.opts.limit.run(fn) : fn());
         } catch (err) {
+          // The SDK's own message (ali-oss's agent status on network errors) is for the debug log only.
+          this.opts.logger?.debug({ subject, sdkError: (err as Error)?.message }, 'oss sdk error');
           throw toCloudError(err, subject);
         }
       },

@@ -6,9 +6,7 @@ import { alertsConfigFromEnv } from '../alerts/schema.js';
 import type { Settings } from '../config.js';
 import type { Report } from '../model.js';
 import { loadPolicy } from '../policy/load.js';
-import { publishReport } from '../report/publish.js';
 import type { Format } from '../report/render.js';
-import { storeFor } from '../report/store.js';
 import type { Runtime } from '../runtime.js';
 import { runAudit } from './run.js';
 
@@ -65,6 +63,11 @@ export async function auditJob(
   let report = audited;
   let reports: string[] = [];
   if (settings.reportLocation) {
+    // Loaded after the audit, not at cold start: rendering, drift and alerting are only needed here.
+    const [{ publishReport }, { storeFor }] = await Promise.all([
+      import('../report/publish.js'),
+      import('../report/store.js'),
+    ]);
     const published = await publishReport(audited, {
       store: storeFor(settings.reportLocation, runtime.oss),
       formats: opts.formats ?? ['json', 'html', 'csv', 'md'],

@@ -4,8 +4,6 @@
  * when every demo bucket ended with the status the demo was designed to show. Each run starts from a
  * fresh in-memory account, so re-running is harmless.
  */
-import { startEmulators } from '../emulator/index.js';
-import { DEMO_BUCKETS } from '../emulator/seed.js';
 import { auditJob } from '../shared/audit/job.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { renderTable } from '../shared/report/render.js';
@@ -16,6 +14,9 @@ import { cliLogger } from './output.js';
 export const DEMO_POLICY = packageFile('examples/policy.yaml');
 
 export async function demoCommand(opts: { out?: string }): Promise<number> {
+  // The emulator is loaded only by the commands that run it (docs/architecture.md).
+  const { startEmulators } = await import('../emulator/index.js');
+  const { DEMO_BUCKETS } = await import('../emulator/seed.js');
   const emu = await startEmulators({ seed: 'demo' });
   try {
     const settings = settingsFromEnv({ ...emu.env });

@@ -2,8 +2,6 @@
  * `oss-sse-guard emulator [--port N] [--seed demo|empty]`: runs the emulators until killed. The first
  * stdout line is one JSON object with the endpoints and the access key, for scripts to read.
  */
-import { startEmulators } from '../emulator/index.js';
-
 export async function emulatorCommand(opts: { port?: string; seed?: string }): Promise<number> {
   const port = Number(opts.port ?? '0');
   if (!Number.isInteger(port) || port < 0 || port > 65533) {
@@ -14,6 +12,8 @@ export async function emulatorCommand(opts: { port?: string; seed?: string }): P
     process.stderr.write(`error: --seed: "${opts.seed}" must be demo or empty\n`);
     return 2;
   }
+  // Loaded only here, so nothing else that imports the CLI pulls the emulator in (docs/architecture.md).
+  const { startEmulators } = await import('../emulator/index.js');
   const emu = await startEmulators({ port, seed: opts.seed });
   process.stdout.write(
     `${JSON.stringify({

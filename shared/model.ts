@@ -2,8 +2,6 @@
  * The product's own vocabulary: encryption configurations, findings and the report (DESIGN.md section 4).
  * Everything else converts to and from these types at its border.
  */
-import type { DeliveryRecord } from './alerts/deliver.js';
-import type { Drift } from './report/drift.js';
 
 export type SseAlgorithm = 'AES256' | 'KMS' | 'SM4';
 
@@ -64,6 +62,65 @@ export interface Finding {
   cis?: string[];
   action?: FindingAction;
   error?: FindingError;
+}
+
+/** The kinds of alert message (shared/alerts/messages.ts builds them). */
+export type AlertKind = 'run-summary' | 'new-problem' | 'upload';
+
+/** What happened to one message at one sink. */
+export interface DeliveryRecord {
+  sink: 'webhook' | 'dingtalk';
+  /** The sink's URL, redacted (no query string, no token-like path segment). */
+  target: string;
+  messageId: string;
+  kind: AlertKind | 'none';
+  ok: boolean;
+  /** HTTP requests made (0 when the sink could not be used at all). */
+  attempts: number;
+  /** The last HTTP status, when a response came back. */
+  status?: number;
+  /** Why it failed, secret-free. */
+  error?: string;
+}
+
+/** One bucket whose state differs between the runs. */
+export interface DriftEntry {
+  /** `region/bucket`. */
+  key: string;
+  bucket: string;
+  region: string;
+  /** Status in the previous run; absent for a bucket that appeared. */
+  from?: FindingStatus;
+  /** Status in this run; absent for a bucket that disappeared. */
+  to?: FindingStatus;
+  /** This run's reason (the previous one for a bucket that disappeared). */
+  reason: string;
+}
+
+/**
+ * What changed since the previous run. Each bucket is in at most one list: an exemption that expired is
+ * listed under `exemptionsExpired` only, even when the bucket is now non-compliant.
+ */
+export interface Drift {
+  /** The run compared against; absent when there was no previous report (a baseline run). */
+  previousRunId?: string;
+  currentRunId: string;
+  /** Whether the previous run was cut short (so an incomplete run is only news once). */
+  previousIncomplete: boolean;
+  /** compliant / remediated / exempt before, a problem status now. */
+  becameNoncompliant: DriftEntry[];
+  /** A problem status before, compliant / remediated / exempt now. */
+  fixed: DriftEntry[];
+  /** Still a problem, but a different one (e.g. `would-remediate` -> `blocked`). */
+  changed: DriftEntry[];
+  /** Not in the previous report (every bucket, on a baseline run). */
+  appeared: DriftEntry[];
+  /** In the previous report, not in this one. */
+  disappeared: DriftEntry[];
+  /** Exempt before; this run's reason starts with "exemption expired". */
+  exemptionsExpired: DriftEntry[];
+  /** Problems present in both runs with the same status (counted, not listed: they are not news). */
+  unchangedProblems: number;
 }
 
 export interface ReportSummary {

@@ -1,7 +1,8 @@
 /**
  * backfill-worker: one step of a backfill run, invoked asynchronously (by the coordinator, or by itself to
- * continue). Thin: parse the job, build the dependencies once per instance (rebuilt when the context's STS
- * credentials rotate), run the worker until the shard is done or the deadline nears, return a summary.
+ * continue). Thin: the wrapper (shared/entry/fc-function.ts) builds the dependencies once per instance
+ * (rebuilt when the context's STS credentials rotate); this file parses the job and runs the worker until
+ * the shard is done or the deadline nears.
  *
  * The invocation fails (throws) only to be retried: a retryable cloud error, or a broken setup. Function
  * Compute then retries it (async invocations, 3 times by default) and the retry resumes from the shard's
@@ -10,45 +11,41 @@
 import { fcInvoker } from '../../shared/backfill/invoker.js';
 import { fcTargetFromEnv, parseWorkerJob } from '../../shared/backfill/payload.js';
 import { runWorker, type WorkerResult } from '../../shared/backfill/worker.js';
-import { credentialsFromContext } from '../../shared/cloud/credentials.js';
-import type { FcContext } from '../../shared/cloud/fc-context.js';
-import { settingsFromEnv } from '../../shared/config.js';
-import { createLogger, type Logger } from '../../shared/log.js';
+import { fcFunction } from '../../shared/entry/fc-function.js';
 import { OwnWrites } from '../../shared/objects/own-writes.js';
-import { RuntimeCache } from '../../shared/runtime.js';
 
-let baseLogger: Logger | undefined;
-const runtimes = new RuntimeCache();
 /** Versions this instance copied, so a copy is never repeated by a later step on the same instance. */
 const ownWrites = new OwnWrites();
 
 /** The Function Compute Node.js 20 handler: `(event, context) => summary`; throws only to be retried. */
-export async function handler(event: Buffer | string, context: FcContext): Promise<WorkerResult> {
-  baseLogger ??= createLogger({ base: { fn: 'backfill-worker' } });
-  const log = baseLogger.child({ requestId: context.requestId });
-  const job = parseWorkerJob(event);
-  const settings = settingsFromEnv();
-  const credentials = credentialsFromContext(context);
-  const rt = runtimes.get(settings, credentials, baseLogger);
-  // The continuation goes to this very function: its name, service and region come from the context.
-  const target = fcTargetFromEnv(process.env, context.function.name, context.service?.name);
-  const invoker = fcInvoker({
-    credentials,
-    accountId: context.accountId,
-    region: context.region,
-    ...(settings.fcEndpoint ? { endpoint: settings.fcEndpoint } : {}),
-    ...target,
-    logger: log,
-  });
-  const deadlineMs = context.deadlineMs ?? Date.now() + context.function.timeout * 1000;
-  try {
-    const result = await runWorker({ oss: rt.oss, kms: rt.kms, logger: log, invoker, ownWrites }, job, {
-      deadlineMs,
+export const handler = fcFunction<WorkerResult>({
+  name: 'backfill-worker',
+  async run(event, inv) {
+    const job = parseWorkerJob(event);
+    const rt = inv.runtime();
+    const { context, settings, log } = inv;
+    // The continuation goes to this very function: its name, service and region come from the context.
+    const target = fcTargetFromEnv(process.env, context.function.name, context.service?.name);
+    const invoker = fcInvoker({
+      credentials: inv.credentials,
+      accountId: context.accountId,
+      region: context.region,
+      ...(settings.fcEndpoint ? { endpoint: settings.fcEndpoint } : {}),
+      ...target,
+      logger: log,
     });
-    log.info({ ...result }, 'backfill worker done');
-    return result;
-  } catch (err) {
-    log.error({ err: (err as Error).message, shardId: job.shardId, seq: job.seq }, 'backfill worker failed');
-    throw err;
-  }
-}
+    try {
+      const result = await runWorker({ oss: rt.oss, kms: rt.kms, logger: log, invoker, ownWrites }, job, {
+        deadlineMs: inv.deadlineMs,
+      });
+      log.info({ ...result }, 'backfill worker done');
+      return result;
+    } catch (err) {
+      log.error(
+        { err: (err as Error).message, shardId: job.shardId, seq: job.seq },
+        'backfill worker failed',
+      );
+      throw err;
+    }
+  },
+});

@@ -1,48 +1,44 @@
 /**
- * bucket-auditor: the timer-triggered Function Compute function. Thin: parse the trigger, build the
- * dependencies from the context's STS credentials, run the audit job, return its summary.
+ * bucket-auditor: the timer-triggered Function Compute function. Thin: the wrapper
+ * (shared/entry/fc-function.ts) owns the logger, settings, credentials and deadline; this file parses the
+ * trigger and runs the audit job (or, for a backfill request, the backfill coordinator).
  * A bad policy or setting makes the invocation fail (nothing is changed), so Function Compute reports it.
  */
 import { auditJob } from '../../shared/audit/job.js';
 import { type BackfillPayload, backfillRequestOf, fcTargetFromEnv } from '../../shared/backfill/payload.js';
-import { credentialsFromContext } from '../../shared/cloud/credentials.js';
-import type { FcContext } from '../../shared/cloud/fc-context.js';
-import { settingsFromEnv } from '../../shared/config.js';
-import { createLogger, type Logger } from '../../shared/log.js';
+import { fcFunction, type Invocation } from '../../shared/entry/fc-function.js';
 import { buildRuntime } from '../../shared/runtime.js';
 import { parseTimerEvent } from '../../shared/triggers.js';
 
-let baseLogger: Logger | undefined;
-
-export async function handler(event: Buffer | string, context: FcContext) {
-  baseLogger ??= createLogger({ base: { fn: 'bucket-auditor' } });
-  const log = baseLogger.child({ requestId: context.requestId });
-  const backfill = backfillRequestOf(event);
-  if (backfill) return backfillMode(backfill, context, log);
-  const timer = parseTimerEvent(event);
-  log.info({ triggerName: timer.triggerName, triggerTime: timer.triggerTime }, 'audit triggered');
-  const settings = settingsFromEnv();
-  const runtime = buildRuntime(settings, credentialsFromContext(context), log);
-  const deadline = context.deadlineMs ?? Date.now() + context.function.timeout * 1000;
-  try {
-    const { summary } = await auditJob(runtime, { settings, deadline, runId: context.requestId });
+export const handler = fcFunction({
+  name: 'bucket-auditor',
+  failureMessage: 'audit failed',
+  async run(event, inv) {
+    const backfill = backfillRequestOf(event);
+    if (backfill) return backfillMode(backfill, inv);
+    const { log, settings } = inv;
+    const timer = parseTimerEvent(event);
+    log.info({ triggerName: timer.triggerName, triggerTime: timer.triggerTime }, 'audit triggered');
+    // Built per invocation with the request-scoped logger: a timer run is one invocation.
+    const runtime = buildRuntime(settings, inv.credentials, log);
+    const { summary } = await auditJob(runtime, {
+      settings,
+      deadline: inv.deadlineMs,
+      runId: inv.context.requestId,
+    });
     log.info({ summary }, 'audit done');
     return summary;
-  } catch (err) {
-    log.error({ err: (err as Error).message }, 'audit failed');
-    throw err;
-  }
-}
+  },
+});
 
 /**
  * `{"mode":"backfill",...}` (as the invoke event, or a timer's payload): coordinate a backfill of existing
  * objects instead of the audit. Its code loads only here, so the scheduled audit's cold start is unchanged.
  */
-async function backfillMode(request: BackfillPayload, context: FcContext, log: Logger) {
+async function backfillMode(request: BackfillPayload, inv: Invocation) {
   const { backfillJob } = await import('../../shared/backfill/job.js');
   const { fcInvoker } = await import('../../shared/backfill/invoker.js');
-  const settings = settingsFromEnv();
-  const credentials = credentialsFromContext(context);
+  const { settings, credentials, context, log } = inv;
   const invoker = fcInvoker({
     credentials,
     accountId: context.accountId,

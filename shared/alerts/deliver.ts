@@ -6,24 +6,12 @@
 import { backoffDelay, defaultSleep } from '../cloud/retry.js';
 import { SseGuardError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { DeliveryRecord } from '../model.js';
 import type { AlertMessage } from './messages.js';
 import { atLeast, type Severity } from './schema.js';
 
-/** What happened to one message at one sink. */
-export interface DeliveryRecord {
-  sink: 'webhook' | 'dingtalk';
-  /** The sink's URL, redacted (no query string, no token-like path segment). */
-  target: string;
-  messageId: string;
-  kind: AlertMessage['kind'] | 'none';
-  ok: boolean;
-  /** HTTP requests made (0 when the sink could not be used at all). */
-  attempts: number;
-  /** The last HTTP status, when a response came back. */
-  status?: number;
-  /** Why it failed, secret-free. */
-  error?: string;
-}
+// The record type is report vocabulary, so it lives in model.ts (no cycle); re-exported for senders.
+export type { DeliveryRecord } from '../model.js';
 
 /** One HTTP request a sink wants sent. */
 export interface SinkRequest {

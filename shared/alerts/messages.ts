@@ -4,7 +4,7 @@
  * Markdown (the subset DingTalk renders); every untrusted value (bucket, key, reason) is escaped.
  */
 import { createHash } from 'node:crypto';
-import type { FindingStatus, Report } from '../model.js';
+import type { AlertKind, FindingStatus, Report } from '../model.js';
 import { type Drift, type DriftEntry, hasDrift, isProblem } from '../report/drift.js';
 import { SEVERITIES, type Severity } from './schema.js';
 
@@ -12,7 +12,7 @@ import { SEVERITIES, type Severity } from './schema.js';
 export interface AlertMessage {
   /** Stable for the same news in the same run, so a receiver can drop a retried delivery. */
   id: string;
-  kind: 'run-summary' | 'new-problem' | 'upload';
+  kind: AlertKind;
   severity: Severity;
   title: string;
   /** Markdown. */

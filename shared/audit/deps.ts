@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { BucketLocation, BucketSummary } from '../cloud/oss.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { SseConfig } from '../model.js';
+import type { Clock, KeyInspector } from '../ports.js';
 
 export interface AuditOss {
   listBuckets(query?: { prefix?: string; pageSize?: number }): AsyncGenerator<BucketSummary[]>;
@@ -18,26 +19,9 @@ export interface AuditOss {
   getBucketTags(b: BucketLocation, retry?: RetryOptions): Promise<Record<string, string>>;
 }
 
-/** A KMS key as the pre-flight sees it. */
-export interface KeyInfo {
-  keyId: string;
-  arn: string;
-  /** Enabled | Disabled | PendingDeletion | PendingImport ... */
-  state: string;
-  /** The key's region, from its ARN. */
-  region: string;
-}
-
-export interface KeyInspector {
-  /** Describes a key id, ARN or alias in a region; throws a CloudError (code Forbidden.KeyNotFound...) otherwise. */
-  describeKey(ref: string, region: string): Promise<KeyInfo>;
-}
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+// The ports moved to shared/ports.ts (the bottom layer); re-exported here for the audit's callers.
+export type { Clock, KeyInfo, KeyInspector } from '../ports.js';
+export { systemClock } from '../ports.js';
 
 export interface AuditDeps {
   oss: AuditOss;

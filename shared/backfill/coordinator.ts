@@ -4,13 +4,13 @@
  * scan, and the last one to finish writes the aggregate report (see aggregate.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../audit/deps.js';
-import { systemClock } from '../audit/deps.js';
 import { ConfigError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { objectsPolicy } from '../objects/scope.js';
 import { globMatch } from '../policy/glob.js';
 import type { LoadedPolicy } from '../policy/load.js';
+import type { Clock } from '../ports.js';
+import { systemClock } from '../ports.js';
 import { newToken, runPaths } from './checkpoint.js';
 import { BackfillError } from './errors.js';
 import type { WorkerInvoker } from './invoker.js';

@@ -5,12 +5,13 @@
  * - `localBackfill`: the CLI's `--local`: the same coordinator and worker code, the workers run in process
  *   by a bounded queue; returns the aggregate report.
  */
-import type { KeyInspector } from '../audit/deps.js';
+
 import type { Settings } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { OwnWrites } from '../objects/own-writes.js';
 import { loadPolicy } from '../policy/load.js';
+import type { KeyInspector } from '../ports.js';
 import { ossLocation } from '../ram/types.js';
 import { readJson, runPaths } from './checkpoint.js';
 import { type BackfillRequest, startBackfill } from './coordinator.js';

@@ -12,7 +12,7 @@
  * of them. A retryable cloud error (throttling, 5xx, network, after the gateway's retries) stops taking
  * keys; the keys before the first failure are kept, the rest are left to the retry.
  */
-import type { Clock, KeyInspector } from '../audit/deps.js';
+
 import type { ObjectGateway, ObjectLocation } from '../cloud/oss-objects.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { Logger } from '../log.js';
@@ -20,6 +20,7 @@ import { guardObjects } from '../objects/guard.js';
 import type { OwnWrites } from '../objects/own-writes.js';
 import type { ObjectFinding } from '../objects/types.js';
 import type { Policy } from '../policy/schema.js';
+import type { Clock, KeyInspector } from '../ports.js';
 import type { ListedObject } from './list-objects.js';
 import { type BackfillFinding, type Counts, emptyCounts } from './types.js';
 

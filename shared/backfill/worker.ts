@@ -6,14 +6,14 @@
  * found encrypted (the guard's state check) and not copied again.
  */
 import { randomUUID } from 'node:crypto';
-import type { Clock, KeyInspector } from '../audit/deps.js';
-import { systemClock } from '../audit/deps.js';
 import { memoKms } from '../audit/preflight.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { Logger } from '../log.js';
 import { OwnWrites } from '../objects/own-writes.js';
 import { validatePolicy } from '../policy/load.js';
 import type { Policy } from '../policy/schema.js';
+import type { Clock, KeyInspector } from '../ports.js';
+import { systemClock } from '../ports.js';
 import { type FinishOutcome, finishShard } from './aggregate.js';
 import { claimStep, commitSegment, findPosition, newToken, readJson, runPaths } from './checkpoint.js';
 import { BackfillError } from './errors.js';

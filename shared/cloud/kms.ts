@@ -4,8 +4,8 @@
  */
 import * as kms from '@alicloud/kms20160120';
 import * as rpc from '@alicloud/rpc-client';
-import type { KeyInfo, KeyInspector } from '../audit/deps.js';
 import { CloudError } from '../errors.js';
+import type { KeyInfo, KeyInspector } from '../ports.js';
 import type { Credentials } from './credentials.js';
 import { describeNetworkError } from './network-errors.js';
 import { type RetryOptions, withRetry } from './retry.js';

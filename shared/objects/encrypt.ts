@@ -6,7 +6,6 @@
  * object still has the event's ETag, so a newer upload is never overwritten.
  */
 
-import type { KeyInspector } from '../audit/deps.js';
 import { checkKey } from '../audit/preflight.js';
 import {
   type CopyOutcome,
@@ -19,6 +18,7 @@ import { CloudError, RemediationError } from '../errors.js';
 import type { SseConfig } from '../model.js';
 import { describeConfig, isWeaker, remediationTarget, unmetReason } from '../policy/levels.js';
 import type { ObjectsPolicy } from '../policy/schema.js';
+import type { KeyInspector } from '../ports.js';
 import type { OwnWrites } from './own-writes.js';
 import type { ObjectAction } from './types.js';
 

@@ -5,8 +5,7 @@
  * cloud error happened, so the Function Compute handler can fail the invocation and be retried (a retry
  * is safe: objects already encrypted are found `encrypted` and not copied again).
  */
-import type { Clock, KeyInspector } from '../audit/deps.js';
-import { systemClock } from '../audit/deps.js';
+
 import { memoKms } from '../audit/preflight.js';
 import { type ObjectGateway, OssObjects } from '../cloud/oss-objects.js';
 import type { RetryOptions } from '../cloud/retry.js';
@@ -14,6 +13,8 @@ import { CloudError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { describeConfig, describeRequirement } from '../policy/levels.js';
 import type { ObjectsPolicy, Policy } from '../policy/schema.js';
+import type { Clock, KeyInspector } from '../ports.js';
+import { systemClock } from '../ports.js';
 import { type CopySettings, encryptInPlace } from './encrypt.js';
 import { type ObjectEvent, parseOssEvent } from './event.js';
 import { classify, findObject, keyResolver } from './inspect.js';

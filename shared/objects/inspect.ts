@@ -3,11 +3,12 @@
  * with HeadObject, and judge it against the policy's object requirement with the same `unmetReason` the
  * bucket audit uses. `classify` is pure; `findObject` does the I/O.
  */
-import type { KeyInspector } from '../audit/deps.js';
+
 import type { ObjectHead, ObjectLocation, OssObjects } from '../cloud/oss-objects.js';
 import type { SseConfig } from '../model.js';
 import { describeConfig, type KeyResolver, unmetReason } from '../policy/levels.js';
 import type { Requirement } from '../policy/schema.js';
+import type { KeyInspector } from '../ports.js';
 import { candidateKeys } from './scope.js';
 import type { ObjectVerdict } from './types.js';
 

@@ -4,7 +4,7 @@
  */
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { alertsSchema } from '../alerts/schema.js';
+import { alertsSchema } from './alerts-schema.js';
 
 export const ALGORITHMS = ['AES256', 'KMS', 'SM4'] as const;
 export const LEVELS = ['sse-oss', 'kms', 'kms-cmk'] as const;

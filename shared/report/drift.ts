@@ -2,7 +2,7 @@
  * Drift between two runs, pure: which buckets became non-compliant, got fixed, appeared, disappeared, or
  * lost their exemption since the previous report (`latest.json`). Buckets are keyed by `region/bucket`.
  */
-import type { Finding, FindingStatus, Report } from '../model.js';
+import type { Drift, DriftEntry, Finding, FindingStatus, Report } from '../model.js';
 
 /** Statuses that need no one's attention. */
 export const OK_STATUSES: ReadonlySet<FindingStatus> = new Set(['compliant', 'remediated', 'exempt']);
@@ -12,45 +12,8 @@ export function isProblem(status: FindingStatus): boolean {
   return !OK_STATUSES.has(status);
 }
 
-/** One bucket whose state differs between the runs. */
-export interface DriftEntry {
-  /** `region/bucket`. */
-  key: string;
-  bucket: string;
-  region: string;
-  /** Status in the previous run; absent for a bucket that appeared. */
-  from?: FindingStatus;
-  /** Status in this run; absent for a bucket that disappeared. */
-  to?: FindingStatus;
-  /** This run's reason (the previous one for a bucket that disappeared). */
-  reason: string;
-}
-
-/**
- * What changed since the previous run. Each bucket is in at most one list: an exemption that expired is
- * listed under `exemptionsExpired` only, even when the bucket is now non-compliant.
- */
-export interface Drift {
-  /** The run compared against; absent when there was no previous report (a baseline run). */
-  previousRunId?: string;
-  currentRunId: string;
-  /** Whether the previous run was cut short (so an incomplete run is only news once). */
-  previousIncomplete: boolean;
-  /** compliant / remediated / exempt before, a problem status now. */
-  becameNoncompliant: DriftEntry[];
-  /** A problem status before, compliant / remediated / exempt now. */
-  fixed: DriftEntry[];
-  /** Still a problem, but a different one (e.g. `would-remediate` -> `blocked`). */
-  changed: DriftEntry[];
-  /** Not in the previous report (every bucket, on a baseline run). */
-  appeared: DriftEntry[];
-  /** In the previous report, not in this one. */
-  disappeared: DriftEntry[];
-  /** Exempt before; this run's reason starts with "exemption expired". */
-  exemptionsExpired: DriftEntry[];
-  /** Problems present in both runs with the same status (counted, not listed: they are not news). */
-  unchangedProblems: number;
-}
+// The drift types are report vocabulary, so they live in model.ts (no cycle); re-exported here.
+export type { Drift, DriftEntry } from '../model.js';
 
 /** The drift key of a finding. */
 export function driftKey(f: Pick<Finding, 'region' | 'bucket'>): string {

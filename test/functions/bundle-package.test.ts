@@ -52,6 +52,25 @@ describe('function bundles', () => {
     }
   });
 
+  it('keep iconv-lite out of the cold start, in a side file that still decodes GBK', () => {
+    // Prepare
+    const require = createRequire(join(ROOT, 'package.json'));
+    const gbk = Buffer.from([0xc4, 0xe3, 0xba, 0xc3]); // "你好" in GBK
+
+    for (const b of built) {
+      // Act
+      const inBundle = Object.keys(b.metafile.inputs).filter((p) => p.includes('node_modules/iconv-lite/'));
+      const side = require(join(outDir, b.name, 'iconv-lite.js')) as {
+        decode(buf: Buffer, enc: string): string;
+      };
+
+      // Assess
+      expect(inBundle).toEqual([]);
+      expect(readFileSync(b.outfile, 'utf8')).toContain('require("./iconv-lite.js")');
+      expect(side.decode(gbk, 'gbk')).toBe('你好');
+    }
+  });
+
   it('zip to the same bytes as their folder, with the SHA-256 in SHA256SUMS', async () => {
     // Prepare
     const sums = readFileSync(join(outDir, 'SHA256SUMS'), 'utf8');

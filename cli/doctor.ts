@@ -59,11 +59,14 @@ export async function doctorCommand(
       oss: runtime.oss,
       kms: runtime.kms,
       policy,
-      alerts: Boolean(policy.policy.alerts ?? alertsConfigFromEnv(process.env)),
+      alerts: policy.policy.alerts ?? alertsConfigFromEnv(process.env),
       accountId: opts.accountId ?? process.env.OSS_SSE_GUARD_ACCOUNT_ID,
       now,
     });
-    const grantCommand = `oss-sse-guard ram-policy${opts.policy ? ` --policy ${opts.policy}` : ''}`;
+    // The command whose output the grant lines point into (a file path as given; inline text is not repeated).
+    const file =
+      policyRef && !/[\n{:]/.test(policyRef) ? policyRef : policyRef ? '<the policy as a file>' : undefined;
+    const grantCommand = `oss-sse-guard ram-policy${file ? ` --policy ${file}` : ''}`;
     process.stdout.write(renderDoctor(report, grantCommand));
     return report.ready ? 0 : 1;
   } catch (err) {

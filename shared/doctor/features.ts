@@ -66,9 +66,8 @@ export function enabledFeatures(ctx: PermissionContext, alerts: boolean): string
  * of `oss-sse-guard ram-policy` (same policy, same report location) the action is granted on `resources`.
  */
 export function grantLine(ctx: PermissionContext, action: string, resources: string[]): string {
-  const text = JSON.stringify(ramPolicy(ctx, DOCTOR_FUNCTIONS), null, 2);
-  const lines = text.split('\n');
   const doc = ramPolicy(ctx, DOCTOR_FUNCTIONS);
+  const lines = JSON.stringify(doc, null, 2).split('\n');
   const wanted = [...new Set(resources)].sort().join('\n');
   const index = doc.Statement.findIndex((s) => s.Action.includes(action) && s.Resource.join('\n') === wanted);
   const statement = index >= 0 ? index : doc.Statement.findIndex((s) => s.Action.includes(action));

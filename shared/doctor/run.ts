@@ -8,8 +8,10 @@ import type { Credentials } from '../cloud/credentials.js';
 import type { BucketLocation, OssGateway } from '../cloud/oss.js';
 import type { Settings } from '../config.js';
 import { CloudError, describeError } from '../errors.js';
+import type { AlertsConfig } from '../policy/alerts-schema.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import type { PermissionContext } from '../ram/types.js';
+import { alertChecks } from './alerts.js';
 import { type EndpointAnswer, endpointFor, probeEndpoint, type Service } from './endpoints.js';
 import { enabledFeatures, grantLine, neededActions } from './features.js';
 import { keyRegions, namedKeys } from './keys.js';
@@ -27,8 +29,10 @@ export interface DoctorInput {
   oss: OssGateway;
   kms: KeyInspector;
   policy: LoadedPolicy;
-  /** Whether alerts are configured (policy section or environment). */
-  alerts: boolean;
+  /** The alerts configuration (the policy's section, else the environment's), if any. */
+  alerts: AlertsConfig | undefined;
+  /** Where the alert sinks' variables are looked up (default process.env). */
+  env?: NodeJS.ProcessEnv;
   accountId?: string;
   now: () => Date;
   endpointTimeoutMs?: number;
@@ -51,7 +55,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
     reportLocation: settings.reportLocation,
   };
   const needed = neededActions(ctx);
-  const features = enabledFeatures(ctx, input.alerts);
+  const features = enabledFeatures(ctx, input.alerts !== undefined);
   const keys = namedKeys(policy.policy);
   const kmsNeeded = keys.length > 0 || needed.some((n) => n.action.startsWith('kms:'));
   const fcNeeded = needed.some((n) => n.action.startsWith('fc:'));
@@ -201,6 +205,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
       }
     }
   }
+  for (const c of alertChecks(input.alerts, input.env ?? process.env)) add(c);
   return { checks, ready: !checks.some((c) => c.status === 'missing') };
 }
 

@@ -12,7 +12,7 @@ import type { EmulatorsOptions } from '../../emulator/index.js';
 import { type Settings, settingsFromEnv } from '../../shared/config.js';
 import { DOCTOR_FUNCTIONS } from '../../shared/doctor/features.js';
 import { renderDoctor } from '../../shared/doctor/render.js';
-import { runDoctor } from '../../shared/doctor/run.js';
+import { type DoctorInput, runDoctor } from '../../shared/doctor/run.js';
 import type { Check, DoctorReport } from '../../shared/doctor/types.js';
 import { createLogger } from '../../shared/log.js';
 import { ramPolicy } from '../../shared/ram/generate.js';
@@ -50,7 +50,12 @@ function restricted(drop: (action: string) => boolean): RamPolicy {
   return { Version: '1', Statement } as unknown as RamPolicy;
 }
 
-async function doctor(w: World, policy: RamPolicy, override: Partial<Settings> = {}): Promise<DoctorReport> {
+async function doctor(
+  w: World,
+  policy: RamPolicy,
+  override: Partial<Settings> = {},
+  extra: Partial<Pick<DoctorInput, 'alerts' | 'env'>> = {},
+): Promise<DoctorReport> {
   const credentials = { accessKeyId: 'EMU-DOCTOR', accessKeySecret: 'doctor-secret-value' };
   w.emu.accounts.add({ ...credentials, policy });
   const settings = { ...settingsFromEnv(w.emu.env), ...override };
@@ -63,9 +68,10 @@ async function doctor(w: World, policy: RamPolicy, override: Partial<Settings> =
     oss: runtime.oss,
     kms: runtime.kms,
     policy: policyOf(POLICY),
-    alerts: false,
+    alerts: undefined,
     now: () => new Date(),
     endpointTimeoutMs: 2_000,
+    ...extra,
   });
 }
 
@@ -189,6 +195,40 @@ describe('doctor', () => {
     expect(describe).toMatchObject({ status: 'missing', title: expect.stringContaining('did not answer') });
     expect(describe?.grant).toMatch(/"kms:DescribeKey"/);
     expect(inSection(report, 'audit').every((c) => c.status === 'ok')).toBe(true);
+  });
+
+  it('checks that the variables the alert sinks name are set, without printing them', async () => {
+    // Prepare
+    world = await account();
+    const alerts = {
+      webhook: { url: 'https://hooks.example.com/x', secretEnv: 'DOCTOR_TEST_WEBHOOK_SECRET' },
+      dingtalk: { urlEnv: 'DOCTOR_TEST_DINGTALK_URL' },
+    };
+    const env = { DOCTOR_TEST_WEBHOOK_SECRET: 'whsec-value-never-printed' };
+
+    // Act
+    const report = await doctor(
+      world,
+      restricted(() => false),
+      {},
+      { alerts, env },
+    );
+
+    // Assess
+    expect(inSection(report, 'alerts')).toEqual([
+      {
+        section: 'alerts',
+        status: 'ok',
+        title: 'webhook: URL in the policy, secret from DOCTOR_TEST_WEBHOOK_SECRET',
+      },
+      {
+        section: 'alerts',
+        status: 'missing',
+        title: 'dingtalk: DOCTOR_TEST_DINGTALK_URL is not set in this environment',
+      },
+    ]);
+    expect(report.ready).toBe(false);
+    expect(JSON.stringify(report)).not.toContain('whsec-value-never-printed');
   });
 
   it('exits 0 when ready, 1 when something is missing and 2 on a bad policy (the real command)', async () => {

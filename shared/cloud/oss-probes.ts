@@ -6,18 +6,7 @@
  * is never changed either way (the ordering is inferred from OSS's error documentation; docs/doctor.md).
  */
 import { CloudError } from '../errors.js';
-import type { BucketLocation, OssGateway } from './oss.js';
-
-interface RequestCapable {
-  request(params: {
-    method: string;
-    bucket: string;
-    subres: string;
-    content?: Buffer;
-    mime?: string;
-    successStatuses: number[];
-  }): Promise<{ status: number }>;
-}
+import type { BucketLocation, OssGateway, RequestCapable } from './oss.js';
 
 /** The empty rule: valid XML, not a valid encryption configuration. */
 const INCOMPLETE_RULE =

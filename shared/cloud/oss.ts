@@ -83,7 +83,7 @@ interface AliOssClient {
 }
 
 /** ali-oss's generic signed request path. */
-interface RequestCapable {
+export interface RequestCapable {
   request(params: {
     method: string;
     bucket: string;

@@ -197,6 +197,46 @@ describe('doctor', () => {
     expect(inSection(report, 'audit').every((c) => c.status === 'ok')).toBe(true);
   });
 
+  it('probes the upload guard, backfill and report reads, and lists the writes no harmless call can check', async () => {
+    // Prepare
+    world = await account();
+    world.emu.oss.state.createBucket('audit-reports', 'cn-hangzhou');
+    const text = `${POLICY}objects: { action: encrypt, buckets: ["prod-*"], sse: { algorithm: AES256 } }\n`;
+    const ctx = { policy: policyOf(text).policy, reportLocation: 'oss://audit-reports/sse/' };
+    const key = { accessKeyId: 'EMU-DOCTOR-OBJ', accessKeySecret: 'doctor-obj-secret' };
+    world.emu.accounts.add({ ...key, policy: ramPolicy(ctx, DOCTOR_FUNCTIONS) as unknown as RamPolicy });
+    const settings = { ...settingsFromEnv(world.emu.env), reportLocation: ctx.reportLocation };
+    const quiet = createLogger({
+      level: 'silent',
+      destination: new Writable({ write: (_c, _e, cb) => cb() }),
+    });
+    const runtime = buildRuntime(settings, key, quiet, FAST_RETRY);
+
+    // Act
+    const report = await runDoctor({
+      settings,
+      credentials: key,
+      credentialSource: 'test',
+      oss: runtime.oss,
+      kms: runtime.kms,
+      policy: policyOf(text),
+      alerts: undefined,
+      now: () => new Date(),
+    });
+
+    // Assess
+    expect(missing(report)).toEqual([]);
+    const status = (section: string, action: string) => about(inSection(report, section), action)?.status;
+    expect(status('upload guard', 'oss:GetObject')).toBe('ok');
+    expect(status('backfill', 'oss:ListObjects')).toBe('ok');
+    expect(status('backfill', 'oss:GetBucketLocation')).toBe('ok');
+    expect(status('reports to OSS', 'oss:GetObject')).toBe('ok');
+    const put = about(inSection(report, 'upload guard'), 'oss:PutObject');
+    expect(put).toMatchObject({ status: 'unverified', grant: expect.stringMatching(/"oss:PutObject"/) });
+    expect(about(inSection(report, 'backfill'), 'fc:InvokeFunction')?.status).toBe('unverified');
+    expect(renderDoctor(report, 'x')).toMatch(/\nready \(\d+ permissions cannot be checked without a change/);
+  });
+
   it('checks that the variables the alert sinks name are set, without printing them', async () => {
     // Prepare
     world = await account();

@@ -4,6 +4,7 @@
  * when every demo bucket ended with the status the demo was designed to show. Each run starts from a
  * fresh in-memory account, so re-running is harmless.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { auditJob } from '../shared/audit/job.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { renderTable } from '../shared/report/render.js';
@@ -13,7 +14,34 @@ import { cliLogger } from './output.js';
 
 export const DEMO_POLICY = packageFile('examples/policy.yaml');
 
-export async function demoCommand(opts: { out?: string }): Promise<number> {
+/**
+ * After the audit, the rest of the product on the deployed shape (emulator/sandbox/stories.ts): the upload
+ * guard, the bucket watch, and the next scheduled run's drift. It needs the checkout's s.yaml and builds
+ * the function bundles when dist/ has none.
+ */
+async function stories(): Promise<number> {
+  const sYaml = packageFile('s.yaml');
+  if (!existsSync(sYaml)) {
+    process.stdout.write(
+      '\n(the deployed-shape stories need the source checkout: s.yaml and the function bundles)\n',
+    );
+    return 0;
+  }
+  process.stdout.write(
+    '\nThe deployed shape (s.yaml) in the emulators: functions, triggers and roles wired\n',
+  );
+  const { runStories } = await import('../emulator/sandbox/stories.js');
+  const results = await runStories({
+    policyText: readFileSync(DEMO_POLICY, 'utf8'),
+    write: (text) => process.stdout.write(text),
+  });
+  const wrong = results.filter((r) => !r.ok);
+  for (const r of wrong) process.stderr.write(`demo: story "${r.title}" did not end as designed\n`);
+  if (wrong.length === 0) process.stdout.write('\ndemo: every story ended as designed\n');
+  return wrong.length === 0 ? 0 : 1;
+}
+
+export async function demoCommand(opts: { out?: string; stories?: boolean }): Promise<number> {
   // The emulator is loaded only by the commands that run it (docs/architecture.md).
   const { startEmulators } = await import('../emulator/index.js');
   const { DEMO_BUCKETS } = await import('../emulator/seed.js');
@@ -42,8 +70,8 @@ export async function demoCommand(opts: { out?: string }): Promise<number> {
     process.stdout.write(
       'demo: every status shown as designed (a real audit would exit 1 here: some buckets remain non-compliant or blocked)\n',
     );
-    return 0;
   } finally {
     await emu.close();
   }
+  return opts.stories === false ? 0 : stories();
 }

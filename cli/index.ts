@@ -127,8 +127,41 @@ export async function main(argv: string[]): Promise<number> {
     .description('run the local OSS, KMS and Function Compute emulators until killed')
     .option('--port <n>', 'OSS port; KMS and FC take the next two (default: free ports)', '0')
     .option('--seed <seed>', 'demo | empty', 'demo')
+    .option(
+      '--export',
+      'print only `export` lines for the environment, for eval "$(oss-sse-guard emulator --export)"',
+      false,
+    )
     .action(async (opts) => {
       code = await (await import('./emulator.js')).emulatorCommand(opts);
+    });
+
+  program
+    .command('sandbox')
+    .description(
+      "run s.yaml's functions and triggers in the embedded emulators (the deployed shape, locally)",
+    )
+    .option('--config <file>', 's.yaml to run (default: the project s.yaml)')
+    .option(
+      '--policy <file>',
+      "policy put at the functions' OSS_SSE_GUARD_POLICY (default examples/policy.yaml)",
+    )
+    .option(
+      '--var <name=value>',
+      'override an s.yaml var (dotted path), repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option(
+      '--fire <trigger>',
+      'fire this timer trigger at start, repeatable',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
+    .option('--speed <n>', 'run the sandbox clock n times faster (timers)', '1')
+    .option('--build', 'rebuild the function bundles first', false)
+    .action(async (opts) => {
+      code = await (await import('./sandbox.js')).sandboxCommand(opts);
     });
 
   program
@@ -137,6 +170,7 @@ export async function main(argv: string[]): Promise<number> {
       'audit --remediate of the embedded emulator demo account with examples/policy.yaml (npm start)',
     )
     .option('--out <dir>', 'report folder', 'reports')
+    .option('--no-stories', 'only the audit: skip the upload guard, bucket watch and drift stories')
     .action(async (opts) => {
       code = await (await import('./demo.js')).demoCommand(opts);
     });

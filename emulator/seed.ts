@@ -60,6 +60,28 @@ export const DEMO_BUCKETS: DemoBucket[] = [
   { name: 'dev-scratch', region: 'ap-southeast-1', expect: 'remediated' },
 ];
 
+/**
+ * Objects in the demo account, encrypted and not, so `check-object` and `backfill --local` have something
+ * to show (`dev-scratch` had no default encryption when they were written; `media-uploads` had KMS).
+ */
+export const DEMO_OBJECTS: ReadonlyArray<{
+  bucket: string;
+  key: string;
+  body: string;
+  sse: { algorithm: 'AES256' | 'KMS' } | null;
+}> = [
+  { bucket: 'dev-scratch', key: 'notes/todo.txt', body: 'ship the sandbox\n', sse: null },
+  { bucket: 'dev-scratch', key: 'exports/users.csv', body: 'id,name\n1,ada\n', sse: null },
+  {
+    bucket: 'dev-scratch',
+    key: 'builds/app.tar.gz',
+    body: 'not really a tarball',
+    sse: { algorithm: 'AES256' },
+  },
+  { bucket: 'media-uploads', key: 'photos/cat.jpg', body: 'a cat', sse: { algorithm: 'KMS' } },
+  { bucket: 'media-uploads', key: 'photos/dog.jpg', body: 'a dog', sse: { algorithm: 'KMS' } },
+];
+
 /** Fills empty emulator states with the demo account. */
 export function seedDemo(oss: OssState, kms: KmsState): void {
   kms.createKey({ region: 'cn-hangzhou', keyId: DEMO_KEYS.prod, description: 'production OSS data' });
@@ -83,5 +105,8 @@ export function seedDemo(oss: OssState, kms: KmsState): void {
       ...(b.encryption ? { encryption: b.encryption } : {}),
       ...(b.tags ? { tags: b.tags } : {}),
     });
+  }
+  for (const o of DEMO_OBJECTS) {
+    oss.putObject(o.bucket, o.key, o.body, { contentType: 'text/plain', sse: o.sse });
   }
 }

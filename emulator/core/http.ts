@@ -15,9 +15,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  /**
+   * Accept a request that carries both `Content-Length` and `Transfer-Encoding: chunked` (the chunked
+   * framing wins, RFC 9112 section 6.3). Node's strict parser answers such a request 400, but ali-oss
+   * sends both for streams (`put(name, stream, { headers: { 'Content-Length' } })`, ali-oss
+   * test/node/object.test.js "should add object with readstream") and OSS accepts it. Node offers this
+   * only as `insecureHTTPParser`, which also relaxes other header checks: acceptable for a loopback-only
+   * emulator, never for a real server.
+   */
+  lenientFraming?: boolean;
+}
+
 /** Starts `handler` on 127.0.0.1 (loopback only). Port 0 picks a free port. */
-export async function listen(handler: http.RequestListener, port = 0): Promise<RunningServer> {
-  const server = http.createServer(handler);
+export async function listen(
+  handler: http.RequestListener,
+  port = 0,
+  options: ListenOptions = {},
+): Promise<RunningServer> {
+  const server = http.createServer({ insecureHTTPParser: options.lenientFraming === true }, handler);
   server.keepAliveTimeout = 5_000;
   const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (s) => {

@@ -7,7 +7,7 @@
  * is added to `accounts`, so a handler can call the OSS and KMS emulators with them (as a real function
  * uses its service role's temporary credentials).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FcCredentials, FcHandler } from '../../shared/cloud/fc-context.js';
 import type { Accounts } from '../core/accounts.js';
 import { Faults } from '../core/faults.js';
@@ -69,6 +69,12 @@ export interface FcEmulator {
   register(service: string, fn: string, handler: FcHandler, opts?: RegisterOptions): void;
   /** Every attempt, in the order they finished. */
   invocations: InvocationRecord[];
+  /**
+   * Invokes `service/fn` asynchronously as a trigger does (OSS, timer and EventBridge triggers invoke
+   * asynchronously): queued, retried on failure like an async API invocation. Returns the request id;
+   * throws when the function is not registered.
+   */
+  invokeAsync(service: string, fn: string, event: Buffer): string;
   /** Resolves when no async invocation is queued, running or waiting for a retry. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -166,6 +172,14 @@ export async function startFcEmulator(opts: FcEmulatorOptions): Promise<FcEmulat
         handlerName: reg.handlerName ?? 'index.handler',
       });
       functions.set(service, byName);
+    },
+    invokeAsync(service, fn, event) {
+      const f = functions.get(service)?.get(fn);
+      if (!f)
+        throw new Error(`FC emulator: no function "${service ? `${service}/` : ''}${fn}" is registered`);
+      const requestId = randomUUID();
+      queue.enqueue({ run: async (n) => (await attempt(f, event, requestId, 'async', n)).status === 'ok' });
+      return requestId;
     },
     idle: () => queue.idle(),
     close: async () => {

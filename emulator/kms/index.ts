@@ -17,6 +17,7 @@ import { type KmsServerContext, kmsRequestListener } from './server.js';
 import { KmsState } from './state.js';
 
 export { KmsError } from './errors.js';
+export { OSS_SERVICE_KEY_ALIAS, ossServiceKeyId } from './service-key.js';
 export type { CreateKeyInput, KeyLookup, KeySpec, KeyState, KmsAlias, KmsKey } from './state.js';
 export { KmsState } from './state.js';
 

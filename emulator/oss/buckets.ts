@@ -3,6 +3,8 @@
  * GetBucketLocation, bucket tagging and versioning. Shapes follow the OSS API reference samples (see
  * wire-samples/oss-list-buckets.xml; GetBucketInfo as in the go-sdk-v2 and oss2 test fixtures).
  */
+
+import { bucketTagFilter, listedTags } from './bucket-tag-filter.js';
 import {
   authorize,
   bucketArn,
@@ -54,7 +56,8 @@ export function listBuckets(ctx: OssContext, req: OssRequest): OssReply {
   const prefix = req.query.get('prefix') ?? '';
   const marker = req.query.get('marker') ?? '';
   const limit = maxKeys(req);
-  const page = ctx.state.pageBuckets(prefix, marker, limit);
+  const filter = bucketTagFilter(req.query);
+  const page = ctx.state.pageBuckets(prefix, marker, limit, filter);
   const paged = ['prefix', 'marker', 'max-keys'].some((p) => req.query.has(p));
   const body: XmlElement = {};
   if (paged) Object.assign(body, { Prefix: prefix, Marker: marker, MaxKeys: limit });
@@ -62,7 +65,9 @@ export function listBuckets(ctx: OssContext, req: OssRequest): OssReply {
   if (page.truncated) body.NextMarker = page.buckets[page.buckets.length - 1]?.name ?? '';
   body.Owner = owner(ctx);
   // An empty page is `<Buckets></Buckets>`: ali-oss then returns `buckets: null`.
-  body.Buckets = page.buckets.length > 0 ? { Bucket: page.buckets.map(bucketSummary) } : '';
+  const summary = (b: BucketRecord) =>
+    filter ? { ...bucketSummary(b), Tagging: listedTags(b.tags) } : bucketSummary(b);
+  body.Buckets = page.buckets.length > 0 ? { Bucket: page.buckets.map(summary) } : '';
   return xmlReply(toXml('ListAllMyBucketsResult', body));
 }
 
@@ -103,6 +108,10 @@ export function getBucketInfo(ctx: OssContext, req: OssRequest): OssReply {
     Name: b.name,
     StorageClass: b.storageClass,
     TransferAcceleration: 'Disabled',
+    // go-sdk-v2 `TestGetBucketInfo` asserts a non-empty ResourceGroupId; its BucketInfo model also
+    // reads BlockPublicAccess (a boolean; false: the emulator models no public-access block).
+    ResourceGroupId: b.resourceGroupId,
+    BlockPublicAccess: false,
     Owner: owner(ctx),
     AccessControlList: { Grant: b.acl },
     ServerSideEncryptionRule: bucketInfoSseElement(b.encryption),

@@ -2,6 +2,7 @@
  * OSS error responses: the `OssError` a handler throws, and the catalogue of codes the emulator answers
  * with. Each entry says where its status, code, message and EC come from; `EC` values marked
  * "placeholder" were not found in the documentation and only keep the shape (`NNNN-NNNNNNNN`).
+ * emulator/README.md lists every EC with its source.
  */
 
 export class OssError extends Error {
@@ -21,6 +22,13 @@ export class OssError extends Error {
   }
 }
 
+/** Placeholder ECs of the 409 key-state errors (see kmsKeyState). */
+const KMS_STATE_EC = {
+  KeyDisabled: '0005-00000209',
+  KeyPendingDeletion: '0005-00000210',
+  KeyPendingImport: '0005-00000211',
+} as const;
+
 const e = (status: number, code: string, message: string, ec: string, extra: Record<string, string> = {}) =>
   new OssError(status, code, message, extra, ec);
 
@@ -31,13 +39,14 @@ export const errors = {
   // OSS "HTTP status code 404": NoSuchKey; EC 0026-00000001 (OSS error center).
   noSuchKey: (key: string) =>
     e(404, 'NoSuchKey', 'The specified key does not exist.', '0026-00000001', { Key: key }),
-  // OSS API reference "GetBucketEncryption": 404 NoSuchServerSideEncryptionRule. EC placeholder.
+  // OSS API reference "GetBucketEncryption": 404 NoSuchServerSideEncryptionRule; EC 0005-00000004 (OSS
+  // error center, the GetBucketEncryption-without-a-rule page).
   noSuchEncryptionRule: (bucket: string) =>
     e(
       404,
       'NoSuchServerSideEncryptionRule',
       'The server side encryption configuration was not found',
-      '0017-00000101',
+      '0005-00000004',
       {
         BucketName: bucket,
       },
@@ -102,13 +111,14 @@ export const errors = {
       '0002-00000504',
       { RequestTime: requestTime, ServerTime: serverTime, MaxAllowedSkewMilliseconds: '900000' },
     ),
-  // OSS "HTTP status code 400": InvalidArgument. EC placeholder.
-  invalidArgument: (message: string, name?: string, value?: string) =>
+  // OSS "HTTP status code 400": InvalidArgument. The generic EC is a placeholder (0016-00000502 is the
+  // documented EC of MissingArgument, wire-samples/oss-error.xml); SSE cases pass their error-center EC.
+  invalidArgument: (message: string, name?: string, value?: string, ec = '0016-00000502') =>
     e(
       400,
       'InvalidArgument',
       message,
-      '0016-00000502',
+      ec,
       name === undefined ? {} : { ArgumentName: name, ArgumentValue: value ?? '' },
     ),
   // OSS error center 0005-00000003: unsupported SSEAlgorithm in PutBucketEncryption.
@@ -177,19 +187,23 @@ export const errors = {
       'The object you specified already exists and can not be overwritten.',
       '0026-00000010',
     ),
-  // OSS "HTTP status code 409" quick reference: KeyDisabled / KeyPendingDeletion. The not-found /
-  // other-region case is error center 0005-00000208 ("invalid CMK ID"), which names no code: guessed.
-  kmsKey: (code: 'KeyDisabled' | 'KeyPendingDeletion' | 'KeyPendingImport' | 'KeyNotFound', keyId: string) =>
-    e(
-      409,
-      code,
-      code === 'KeyNotFound'
-        ? `The specified key does not exist in the bucket's region: ${keyId}`
-        : `The request was rejected because the key state is ${code.slice(3)}`,
-      code === 'KeyNotFound' ? '0005-00000208' : '0005-00000209',
-      { KMSMasterKeyID: keyId },
-    ),
-  // OSS "HTTP status code 412" / CopyObject conditions.
+  // A CMK that cannot be found (unknown id, or a key of another region): 404 KeyNotFound "The specified
+  // parameter KMS keyId is not found" (issue 12, from the live service); EC 0005-00000208 (OSS error
+  // center: the CMK id in x-oss-server-side-encryption-key-id cannot be found in KMS).
+  kmsKeyNotFound: (keyId: string) =>
+    e(404, 'KeyNotFound', 'The specified parameter KMS keyId is not found', '0005-00000208', {
+      KMSMasterKeyID: keyId,
+    }),
+  // OSS "HTTP status code 409" quick reference: KeyDisabled / KeyPendingDeletion with "The request was
+  // rejected because the key state is <State>". Their ECs are placeholders: the error center gives each
+  // its own page, which the stored documentation does not hold (emulator/README.md, "Still inferred").
+  kmsKeyState: (code: 'KeyDisabled' | 'KeyPendingDeletion' | 'KeyPendingImport', keyId: string) =>
+    e(409, code, `The request was rejected because the key state is ${code.slice(3)}`, KMS_STATE_EC[code], {
+      KMSMasterKeyID: keyId,
+    }),
+  // OSS "HTTP status code 412"; `Condition` names the HTTP condition (`If-Match`, `If-Unmodified-Since`)
+  // also for CopyObject's x-oss-copy-source-* forms: ali-oss test/node/object.test.js copy() cases expect
+  // "... did not hold. (condition: If-Match)".
   preconditionFailed: (condition: string) =>
     e(
       412,

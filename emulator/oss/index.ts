@@ -9,6 +9,7 @@ import type http from 'node:http';
 import type { Accounts } from '../core/accounts.js';
 import { Faults } from '../core/faults.js';
 import { listen, ossRequestId, readBody, sendBody, sleep } from '../core/http.js';
+import { ossServiceKeyId } from '../kms/service-key.js';
 import { authenticate } from './auth.js';
 import {
   deleteBucket,
@@ -45,11 +46,11 @@ import {
   putObjectTagging,
 } from './objects.js';
 import { operationName, resolveTarget } from './routing.js';
-import type { KmsKeyLookup } from './sse.js';
+import type { KmsKeyLookup, ServiceKeyId } from './sse.js';
 import { OssState } from './state.js';
 import { toXml, type XmlElement } from './xml.js';
 
-export type { BucketEncryption, KmsKeyLookup, ObjectSse, SseAlgorithm } from './sse.js';
+export type { BucketEncryption, KmsKeyLookup, ObjectSse, ServiceKeyId, SseAlgorithm } from './sse.js';
 export type { BucketRecord, CreateBucketOptions, PutObjectOptions, StoredObject } from './state.js';
 export { OssState } from './state.js';
 
@@ -58,6 +59,11 @@ export interface OssEmulatorOptions {
   port?: number;
   faults?: Faults;
   kms?: KmsKeyLookup;
+  /**
+   * The id of a region's OSS service key (`alias/acs/oss`), answered for KMS writes that name no key;
+   * default `ossServiceKeyId(accounts.accountId, region)` (emulator/kms/service-key.ts).
+   */
+  kmsServiceKey?: ServiceKeyId;
   now?: () => Date;
   /**
    * Code for a bucket reached through another region's endpoint: `AccessDenied` (OSS "HTTP status code
@@ -66,12 +72,33 @@ export interface OssEmulatorOptions {
   wrongEndpointCode?: 'AccessDenied' | 'PermanentRedirect';
 }
 
+/** A request the emulator answered with success, for observers such as the sandbox's trigger wiring. */
+export interface OssCall {
+  /** The operation name (`PutObject`, `CopyObject`, `PutBucketEncryption`, ...). */
+  op: string;
+  bucket?: string;
+  key?: string;
+  /** The region of the endpoint the request came through, if any. */
+  region?: string;
+  /** The verified access key (empty for an anonymous request). */
+  accessKeyId: string;
+  requestId: string;
+  status: number;
+  /** The source address, as OSS records it in events (`requestParameters.sourceIPAddress`). */
+  sourceIp: string;
+}
+
 export interface OssEmulator {
   /** `http://127.0.0.1:PORT`: pass as ali-oss `endpoint`. */
   url: string;
   port: number;
   faults: Faults;
   state: OssState;
+  /**
+   * Calls `observer` after every successful (2xx) request, before its response is sent (the sandbox
+   * derives OSS and EventBridge trigger events from these). Returns a function that stops observing.
+   */
+  observe(observer: (call: OssCall) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -133,7 +160,13 @@ function errorReply(err: unknown, requestId: string, hostId: string, isHead: boo
   return { status: e.status, headers, body: xml };
 }
 
-async function handle(ctx: OssContext, faults: Faults, req: http.IncomingMessage, res: http.ServerResponse) {
+async function handle(
+  ctx: OssContext,
+  faults: Faults,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  onSuccess: (call: OssCall) => void,
+) {
   // A client that gives up (timeout, abort) leaves a slow body writing into a closed socket: not an error.
   res.on('error', () => {});
   const requestId = ossRequestId();
@@ -169,6 +202,18 @@ async function handle(ctx: OssContext, faults: Faults, req: http.IncomingMessage
     const handler = HANDLERS[op];
     if (!handler) throw errors.notImplemented(op);
     reply = handler(ctx, oreq);
+    if (reply.status >= 200 && reply.status < 300) {
+      onSuccess({
+        op,
+        ...(oreq.bucket !== undefined ? { bucket: oreq.bucket } : {}),
+        ...(oreq.key !== undefined ? { key: oreq.key } : {}),
+        ...(oreq.hostRegion !== undefined ? { region: oreq.hostRegion } : {}),
+        accessKeyId: oreq.accessKeyId,
+        requestId,
+        status: reply.status,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      });
+    }
   } catch (err) {
     reply = errorReply(err, requestId, hostId, method === 'HEAD');
   }
@@ -186,7 +231,12 @@ async function handle(ctx: OssContext, faults: Faults, req: http.IncomingMessage
 export async function startOssEmulator(opts: OssEmulatorOptions): Promise<OssEmulator> {
   const faults = opts.faults ?? new Faults();
   const now = opts.now ?? (() => new Date());
-  const state = new OssState(now);
+  const accountId = opts.accounts.accountId;
+  const state = new OssState(
+    now,
+    opts.kmsServiceKey ?? ((region) => ossServiceKeyId(accountId, region)),
+    accountId,
+  );
   const ctx: OssContext = {
     state,
     accounts: opts.accounts,
@@ -194,8 +244,32 @@ export async function startOssEmulator(opts: OssEmulatorOptions): Promise<OssEmu
     wrongEndpointCode: opts.wrongEndpointCode ?? 'AccessDenied',
   };
   if (opts.kms) ctx.kms = opts.kms;
-  const server = await listen((req, res) => {
-    handle(ctx, faults, req, res).catch(() => res.destroy());
-  }, opts.port ?? 0);
-  return { url: server.url, port: server.port, faults, state, close: server.close };
+  const observers = new Set<(call: OssCall) => void>();
+  const notify = (call: OssCall) => {
+    for (const o of observers) {
+      try {
+        o(call);
+      } catch {
+        // An observer's failure is its own; the request it watched still succeeds.
+      }
+    }
+  };
+  const server = await listen(
+    (req, res) => {
+      handle(ctx, faults, req, res, notify).catch(() => res.destroy());
+    },
+    opts.port ?? 0,
+    { lenientFraming: true },
+  );
+  return {
+    url: server.url,
+    port: server.port,
+    faults,
+    state,
+    observe(observer) {
+      observers.add(observer);
+      return () => observers.delete(observer);
+    },
+    close: server.close,
+  };
 }

@@ -21,8 +21,8 @@ import {
 } from './context.js';
 import { readCopySource, sourceConditions } from './copy.js';
 import { errors } from './errors.js';
-import { checkContentMd5, checkOverwrite, storedHeadersFrom, writeHeaders } from './objects.js';
-import { resolveWriteSse, sseFromHeaders, sseHeaders } from './sse.js';
+import { checkContentMd5, checkOverwrite, storedHeadersFrom, writeHeaders, writeSse } from './objects.js';
+import { sseHeaders } from './sse.js';
 import { type BucketRecord, type MultipartUpload, md5Etag } from './state.js';
 import { child, children, isoDate, parseXml, text, toXml } from './xml.js';
 
@@ -55,7 +55,7 @@ export function initiateMultipartUpload(ctx: OssContext, req: OssRequest): OssRe
   if (Object.keys(tags).length > 0)
     authorize(ctx, req, 'oss:PutObjectTagging', bucketArn(ctx, bucket.name, key));
   checkOverwrite(req, bucket, key);
-  const sse = resolveWriteSse(sseFromHeaders(req.headers), bucket.encryption, ctx.kms, bucket.region);
+  const sse = writeSse(ctx, req, bucket);
   const upload: MultipartUpload = {
     uploadId: randomBytes(16).toString('hex').toUpperCase(),
     key,
@@ -76,10 +76,30 @@ export function initiateMultipartUpload(ctx: OssContext, req: OssRequest): OssRe
   return xmlReply(body, sseHeaders(sse));
 }
 
+/**
+ * The object's SSE is fixed at initiation: UploadPart and CompleteMultipartUpload carrying
+ * `x-oss-server-side-encryption` are 400 InvalidArgument (aliyun-oss-python-sdk
+ * `tests/test_server_side_encryotion.py` `test_multipart_upload`; ali-oss strips that header from both).
+ * Inferred: the source always sends it together with `x-oss-server-side-data-encryption`; the data
+ * encryption alone is accepted and ignored here, since ali-oss `multipartUpload` forwards it to every
+ * part and OSS is not known to refuse that.
+ */
+function refuseSseHeaders(req: OssRequest): void {
+  const value = header(req, 'x-oss-server-side-encryption');
+  if (value !== undefined) {
+    throw errors.invalidArgument(
+      'x-oss-server-side-encryption is not supported for this operation',
+      'x-oss-server-side-encryption',
+      value,
+    );
+  }
+}
+
 export function uploadPart(ctx: OssContext, req: OssRequest): OssReply {
   const key = requireKey(req);
   const bucket = requireBucket(ctx, req, 'oss:PutObject', { key });
   const upload = uploadOf(req, bucket, key);
+  refuseSseHeaders(req);
   const n = partNumber(req);
   checkContentMd5(req);
   const etag = md5Etag(req.body);
@@ -140,6 +160,7 @@ export function completeMultipartUpload(ctx: OssContext, req: OssRequest): OssRe
   const key = requireKey(req);
   const bucket = requireBucket(ctx, req, 'oss:PutObject', { key });
   const upload = uploadOf(req, bucket, key);
+  refuseSseHeaders(req);
   const parts = chosenParts(req, upload).map((n) => upload.parts.get(n)!);
   if (parts.slice(0, -1).some((p) => p.body.length < MIN_PART_SIZE)) throw errors.entityTooSmall();
   checkOverwrite(req, bucket, key);

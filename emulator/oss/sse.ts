@@ -23,7 +23,12 @@ export interface ObjectSse {
   algorithm: SseAlgorithm;
   kmsKeyId?: string;
   dataEncryption?: 'SM4';
+  /** Set when `kmsKeyId` is the region's OSS service key (the write named no key). */
+  serviceKey?: true;
 }
+
+/** The id of the OSS-managed default CMK of a region (see emulator/kms/service-key.ts). */
+export type ServiceKeyId = (region: string) => string;
 
 /** What the emulator asks the KMS (emulator) about a key: its id, state and region, or undefined. */
 export type KmsKeyLookup = (
@@ -42,20 +47,24 @@ export function validateEncryption(rule: {
   if (!ALGORITHMS.has(rule.algorithm)) throw errors.invalidEncryptionAlgorithm();
   const algorithm = rule.algorithm as SseAlgorithm;
   if (rule.kmsMasterKeyId !== undefined && rule.kmsMasterKeyId !== '' && algorithm !== 'KMS') {
-    // OSS API reference "PutBucketEncryption" and the oss2 test `test_bucket_encryption_wrong`.
-    throw errors.invalidArgument('KMSMasterKeyID is not applicable if the default sse algorithm is not KMS');
+    // OSS API reference "PutBucketEncryption", the oss2 test `test_bucket_encryption_wrong`; EC 0005-00000204.
+    throw errors.invalidArgument(
+      'KMSMasterKeyID is not applicable if the default sse algorithm is not KMS',
+      undefined,
+      undefined,
+      '0005-00000204',
+    );
   }
-  if (rule.kmsDataEncryption !== undefined && rule.kmsDataEncryption !== '') {
-    if (algorithm !== 'KMS') {
-      throw errors.invalidArgument(
-        'KMSDataEncryption is not applicable if the default sse algorithm is not KMS',
-      );
-    }
+  // With AES256 or SM4 OSS accepts a KMSDataEncryption and drops it (oss2 test
+  // `test_put_bucket_encryption`: AES256/SM4 + SM4 read back without data encryption); with KMS only SM4
+  // is valid (EC 0005-00000203).
+  if (algorithm === 'KMS' && rule.kmsDataEncryption !== undefined && rule.kmsDataEncryption !== '') {
     if (rule.kmsDataEncryption !== 'SM4') {
       throw errors.invalidArgument(
         'KMSDataEncryption only supports SM4',
         'KMSDataEncryption',
         rule.kmsDataEncryption,
+        '0005-00000203',
       );
     }
   }
@@ -106,7 +115,9 @@ export function sseFromHeaders(headers: IncomingHttpHeaders): ObjectSse | undefi
   const keyId = header(headers, 'x-oss-server-side-encryption-key-id');
   const data = header(headers, 'x-oss-server-side-data-encryption');
   if (algorithm === undefined) {
-    if (keyId !== undefined || data !== undefined) {
+    // A data encryption alone is accepted and dropped (oss2 `test_put_object_with_encryption`, none-sm4);
+    // a key id alone is refused (inferred, no source tests it).
+    if (keyId !== undefined) {
       throw errors.invalidArgument(
         'x-oss-server-side-encryption is missing',
         'x-oss-server-side-encryption',
@@ -127,10 +138,12 @@ export function sseFromHeaders(headers: IncomingHttpHeaders): ObjectSse | undefi
     }
     sse.kmsKeyId = keyId;
   }
-  if (data !== undefined && data !== '') {
-    if (algorithm !== 'KMS' || data !== 'SM4') {
+  // Next to AES256 or SM4 OSS accepts and drops the data encryption (oss2 `test_put_object_with_encryption`:
+  // aes256-sm4 and sm4-sm4 answer no data encryption); with KMS only SM4 is valid (inferred: 400).
+  if (algorithm === 'KMS' && data !== undefined && data !== '') {
+    if (data !== 'SM4') {
       throw errors.invalidArgument(
-        'x-oss-server-side-data-encryption is only valid as SM4 with KMS',
+        'x-oss-server-side-data-encryption only supports SM4',
         'x-oss-server-side-data-encryption',
         data,
       );
@@ -150,35 +163,60 @@ export function sseFromBucketDefault(rule: BucketEncryption | null): ObjectSse |
 }
 
 /**
- * Checks that a KMS key can encrypt or decrypt in `region`: OSS answers 409 when the CMK is disabled or
- * pending deletion, and cannot find a key of another region. Without a lookup every key is usable.
+ * Checks that a KMS key can encrypt or decrypt in `region`: OSS answers 404 KeyNotFound for a key it
+ * cannot find (also one of another region) and 409 when the CMK is disabled or pending deletion.
+ * Without a lookup every key is usable.
  * Returns the key id the lookup resolved (an alias or ARN becomes the id).
  */
 export function checkKmsKey(kms: KmsKeyLookup | undefined, keyId: string, region: string): string {
   if (!kms) return keyId;
   const key = kms(keyId, region);
-  if (!key || key.region !== region) throw errors.kmsKey('KeyNotFound', keyId);
+  if (!key || key.region !== region) throw errors.kmsKeyNotFound(keyId);
   if (key.state === 'Enabled') return key.keyId;
-  if (key.state === 'PendingDeletion') throw errors.kmsKey('KeyPendingDeletion', keyId);
-  if (key.state === 'PendingImport') throw errors.kmsKey('KeyPendingImport', keyId);
-  throw errors.kmsKey('KeyDisabled', keyId);
+  if (key.state === 'PendingDeletion') throw errors.kmsKeyState('KeyPendingDeletion', keyId);
+  if (key.state === 'PendingImport') throw errors.kmsKeyState('KeyPendingImport', keyId);
+  throw errors.kmsKeyState('KeyDisabled', keyId);
+}
+
+/**
+ * A KMS object's SSE with its key id filled in: a write that names no key (header or bucket default)
+ * is encrypted with the region's OSS service key, and real OSS answers that key's id on the write and
+ * on Head/Get (aliyun-oss-python-sdk `tests/test_server_side_encryotion.py`).
+ */
+export function withServiceKey(
+  sse: ObjectSse | undefined,
+  region: string,
+  serviceKeyId: ServiceKeyId,
+): ObjectSse | undefined {
+  if (sse?.algorithm !== 'KMS' || sse.kmsKeyId) return sse;
+  return { ...sse, kmsKeyId: serviceKeyId(region), serviceKey: true };
 }
 
 /**
  * The SSE an object written to a bucket gets: the request's own headers win, else the bucket default,
- * else none; a KMS key must be usable in the bucket's region.
+ * else none; a named KMS key must be usable in the bucket's region, no key means the OSS service key.
  */
 export function resolveWriteSse(
   requested: ObjectSse | undefined,
   bucketDefault: BucketEncryption | null,
   kms: KmsKeyLookup | undefined,
   region: string,
+  serviceKeyId: ServiceKeyId,
 ): ObjectSse | undefined {
   const sse = requested ?? sseFromBucketDefault(bucketDefault);
   if (sse?.algorithm === 'KMS' && sse.kmsKeyId) {
     return { ...sse, kmsKeyId: checkKmsKey(kms, sse.kmsKeyId, region) };
   }
-  return sse;
+  return withServiceKey(sse, region, serviceKeyId);
+}
+
+/** Checks the key an object is encrypted with before it is read (the service key is always usable). */
+export function checkObjectKey(
+  kms: KmsKeyLookup | undefined,
+  sse: ObjectSse | undefined,
+  region: string,
+): void {
+  if (sse?.algorithm === 'KMS' && sse.kmsKeyId && !sse.serviceKey) checkKmsKey(kms, sse.kmsKeyId, region);
 }
 
 /** Response headers describing an object's SSE (PutObject, HeadObject, GetObject, CopyObject...). */

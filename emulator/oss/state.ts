@@ -3,13 +3,17 @@
  * the HTTP handlers use the same methods, so a seeded bucket and one created through ali-oss look alike.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { DEMO_ACCOUNT_ID } from '../core/accounts.js';
+import { ossServiceKeyId } from '../kms/service-key.js';
 import { SortedKeys } from './sorted-keys.js';
 import {
   type BucketEncryption,
   type ObjectSse,
+  type ServiceKeyId,
   type SseAlgorithm,
   sseFromBucketDefault,
   validateEncryption,
+  withServiceKey,
 } from './sse.js';
 
 export type Acl = 'private' | 'public-read' | 'public-read-write';
@@ -71,6 +75,8 @@ export interface BucketRecord {
   versioning: Versioning | null;
   acl: Acl;
   storageClass: string;
+  /** The resource group the bucket belongs to (GetBucketInfo `ResourceGroupId`). */
+  resourceGroupId: string;
   objects: Map<string, StoredObject>;
   keys: SortedKeys;
   /** Non-current versions per key, oldest first (versioned buckets only). */
@@ -85,6 +91,8 @@ export interface CreateBucketOptions {
   acl?: Acl;
   storageClass?: string;
   creationDate?: Date;
+  /** Default: the account's default resource group (see `defaultResourceGroupId`). */
+  resourceGroupId?: string;
 }
 
 export interface PutObjectOptions {
@@ -111,6 +119,14 @@ export function md5Etag(body: Buffer): string {
   return `"${createHash('md5').update(body).digest('hex').toUpperCase()}"`;
 }
 
+/**
+ * The id of an account's default resource group, deterministic per account. Real ids look like
+ * `rg-acfmxxxxxxxxxxx`; the go-sdk-v2 integration test `TestGetBucketInfo` only asserts it is not empty.
+ */
+export function defaultResourceGroupId(accountId: string): string {
+  return `rg-acfm${createHash('sha256').update(`rg\n${accountId}`).digest('hex').slice(0, 11)}`;
+}
+
 export function newVersionId(): string {
   return `CAEQ${randomBytes(12).toString('base64url')}`;
 }
@@ -119,9 +135,19 @@ export class OssState {
   private readonly buckets = new Map<string, BucketRecord>();
   private readonly names = new SortedKeys();
   private readonly now: () => Date;
+  /** The id of a region's OSS service key, stamped on KMS objects written without a key id. */
+  readonly serviceKeyId: ServiceKeyId;
+  /** The resource group of buckets created without one (the account's default group). */
+  readonly defaultResourceGroupId: string;
 
-  constructor(now: () => Date = () => new Date()) {
+  constructor(
+    now: () => Date = () => new Date(),
+    serviceKeyId: ServiceKeyId = (region) => ossServiceKeyId(DEMO_ACCOUNT_ID, region),
+    accountId: string = DEMO_ACCOUNT_ID,
+  ) {
     this.now = now;
+    this.serviceKeyId = serviceKeyId;
+    this.defaultResourceGroupId = defaultResourceGroupId(accountId);
   }
 
   get bucketCount(): number {
@@ -140,6 +166,7 @@ export class OssState {
       versioning: opts.versioning ?? null,
       acl: opts.acl ?? 'private',
       storageClass: opts.storageClass ?? 'Standard',
+      resourceGroupId: opts.resourceGroupId ?? this.defaultResourceGroupId,
       objects: new Map(),
       keys: new SortedKeys(),
       history: new Map(),
@@ -166,12 +193,14 @@ export class OssState {
     prefix: string,
     marker: string,
     maxKeys: number,
+    filter: (b: BucketRecord) => boolean = () => true,
   ): { buckets: BucketRecord[]; truncated: boolean } {
     const buckets: BucketRecord[] = [];
     for (const name of this.names.from(marker, prefix)) {
-      if (buckets.length === maxKeys) return { buckets, truncated: true };
       const b = this.buckets.get(name);
-      if (b) buckets.push(b);
+      if (!b || !filter(b)) continue;
+      if (buckets.length === maxKeys) return { buckets, truncated: true };
+      buckets.push(b);
     }
     return { buckets, truncated: false };
   }
@@ -193,7 +222,8 @@ export class OssState {
   putObject(bucket: string, key: string, body: Buffer | string, opts: PutObjectOptions = {}): StoredObject {
     const b = this.mustGet(bucket);
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-    const sse = opts.sse === null ? undefined : (opts.sse ?? sseFromBucketDefault(b.encryption));
+    const requested = opts.sse === null ? undefined : (opts.sse ?? sseFromBucketDefault(b.encryption));
+    const sse = withServiceKey(requested, b.region, this.serviceKeyId);
     const obj: StoredObject = {
       key,
       body: bytes,

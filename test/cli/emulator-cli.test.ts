@@ -9,7 +9,7 @@ import OSS from 'ali-oss';
 import { describe, expect, it } from 'vitest';
 import { KmsGateway } from '../../shared/cloud/kms.js';
 import { OssGateway } from '../../shared/cloud/oss.js';
-import { BIN } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 
 interface EmulatorLine {
   oss: string;
@@ -68,6 +68,44 @@ describe('emulator command', () => {
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');
+    }
+  });
+
+  it('prints only export lines with --export, for eval, and leaves the emulators running until killed', async () => {
+    // Prepare / Act
+    const res = await runCli(['emulator', '--export']);
+    const env = Object.fromEntries(
+      res.stdout
+        .trim()
+        .split('\n')
+        .map((l) => /^export ([A-Z_]+)='(.*)'$/.exec(l))
+        .map((m) => [m?.[1], m?.[2]]),
+    ) as Record<string, string>;
+    const pid = Number(env.OSS_SSE_GUARD_EMULATOR_PID);
+    try {
+      const oss = new OssGateway({
+        credentials: {
+          accessKeyId: env.ALIBABA_CLOUD_ACCESS_KEY_ID ?? '',
+          accessKeySecret: env.ALIBABA_CLOUD_ACCESS_KEY_SECRET ?? '',
+        },
+        endpoint: env.OSS_SSE_GUARD_OSS_ENDPOINT ?? '',
+      });
+      const names: string[] = [];
+      for await (const page of oss.listBuckets()) for (const b of page) names.push(b.name);
+
+      // Assess
+      expect(res.code).toBe(0);
+      expect(Object.keys(env)).toEqual(
+        expect.arrayContaining([
+          'OSS_SSE_GUARD_OSS_ENDPOINT',
+          'OSS_SSE_GUARD_KMS_ENDPOINT',
+          'OSS_SSE_GUARD_FC_ENDPOINT',
+        ]),
+      );
+      expect(pid).toBeGreaterThan(0);
+      expect(names).toContain('prod-orders');
+    } finally {
+      if (pid > 0) process.kill(pid, 'SIGTERM');
     }
   });
 

@@ -457,20 +457,11 @@ describe('OSS emulator: bucket encryption', () => {
   it('validates rules as OSS does', async () => {
     // Prepare
     seedBucket('rule-invalid');
-    const wrap = (inner: string) =>
-      `<?xml version="1.0" encoding="UTF-8"?><ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault>${inner}</ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>`;
     // Act
     const keyWithAes = await failure(
       v1.putBucketEncryption('rule-invalid', { SSEAlgorithm: 'AES256', KMSMasterKeyID: 'key-enabled' }),
     );
     const unknown = await failure(v1.putBucketEncryption('rule-invalid', { SSEAlgorithm: 'DES' }));
-    const dataWithAes = await failure(
-      putEncryptionXml(
-        v1,
-        'rule-invalid',
-        wrap('<SSEAlgorithm>AES256</SSEAlgorithm><KMSDataEncryption>SM4</KMSDataEncryption>'),
-      ),
-    );
     const dataNotSm4 = await failure(
       putEncryptionXml(v1, 'rule-invalid', fixture('put-bucket-encryption-bad-data-encryption.xml')),
     );
@@ -481,10 +472,21 @@ describe('OSS emulator: bucket encryption', () => {
       'KMSMasterKeyID is not applicable if the default sse algorithm is not KMS',
     );
     expect(unknown).toMatchObject({ status: 400, code: 'InvalidEncryptionAlgorithmError' });
-    expect(dataWithAes).toMatchObject({ status: 400, code: 'InvalidArgument' });
     expect(dataNotSm4).toMatchObject({ status: 400, code: 'InvalidArgument' });
     expect(malformed).toMatchObject({ status: 400, code: 'MalformedXML' });
     expect(emu.state.getBucket('rule-invalid')?.encryption).toBeNull();
+  });
+
+  it('accepts KMSDataEncryption next to AES256 and drops it (oss2 test_put_bucket_encryption)', async () => {
+    // Prepare
+    seedBucket('rule-drop-data');
+    const xml =
+      '<ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm><KMSDataEncryption>SM4</KMSDataEncryption></ApplyServerSideEncryptionByDefault></ServerSideEncryptionRule>';
+    // Act
+    const put = await putEncryptionXml(v1, 'rule-drop-data', xml);
+    // Assess
+    expect(put.status).toBe(200);
+    expect(emu.state.getBucket('rule-drop-data')?.encryption).toEqual({ algorithm: 'AES256' });
   });
 
   it('accepts a KMS key it cannot use (no pre-flight) and deletes the rule with 204', async () => {
@@ -553,7 +555,7 @@ describe('OSS emulator: objects and SSE', () => {
     expect(emu.state.getObject('copy-aes-default', 'default-copy.bin')?.sse).toEqual({ algorithm: 'AES256' });
   });
 
-  it('refuses uploads with 409 when the effective KMS key is not usable in the bucket region', async () => {
+  it('refuses uploads when the effective KMS key is not usable in the bucket region (404 missing, 409 state)', async () => {
     // Prepare
     seedBucket('bad-default', 'cn-hangzhou', {
       encryption: { algorithm: 'KMS', kmsMasterKeyId: 'key-disabled' },
@@ -574,8 +576,8 @@ describe('OSS emulator: objects and SSE', () => {
     // Assess
     expect(disabled).toMatchObject({ status: 409, code: 'KeyDisabled' });
     expect(pending).toMatchObject({ status: 409, code: 'KeyPendingDeletion' });
-    expect(foreign).toMatchObject({ status: 409, code: 'KeyNotFound' });
-    expect(missing).toMatchObject({ status: 409, code: 'KeyNotFound' });
+    expect(foreign).toMatchObject({ status: 404, code: 'KeyNotFound' });
+    expect(missing).toMatchObject({ status: 404, code: 'KeyNotFound' });
     expect(viaAlias.res.headers['x-oss-server-side-encryption-key-id']).toBe('key-enabled');
     expect(emu.state.getObject('bad-default', 'x')).toBeUndefined();
   });

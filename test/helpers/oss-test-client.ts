@@ -59,7 +59,7 @@ export interface OssClient {
   }>;
   putBucket(
     name: string,
-    options?: { headers?: Record<string, string> },
+    options?: { headers?: Record<string, string>; acl?: string; StorageClass?: string },
   ): Promise<{ bucket: string | null; res: Res }>;
   deleteBucket(name: string): Promise<{ res: Res }>;
   getBucketInfo(name: string): Promise<{ bucket: BucketInfo }>;
@@ -74,6 +74,7 @@ export interface OssClient {
   }>;
   deleteBucketEncryption(name: string): Promise<{ status: number }>;
   putBucketTags(name: string, tags: Record<string, string>): Promise<{ status: number }>;
+  deleteBucketTags(name: string): Promise<{ status: number }>;
   getBucketTags(name: string): Promise<{ tag: Record<string, string> }>;
   putBucketVersioning(name: string, status: 'Enabled' | 'Suspended'): Promise<{ status: number }>;
   useBucket(name: string): OssClient;
@@ -83,7 +84,10 @@ export interface OssClient {
     options?: { headers?: Record<string, string>; meta?: Record<string, string>; mime?: string },
   ): Promise<{ res: Res }>;
   get(name: string, options?: { headers?: Record<string, string> }): Promise<{ content: Buffer; res: Res }>;
-  head(name: string): Promise<{ status: number; meta: Record<string, string> | null; res: Res }>;
+  head(
+    name: string,
+    options?: { headers?: Record<string, string> },
+  ): Promise<{ status: number; meta: Record<string, string> | null; res: Res }>;
   copy(
     name: string,
     source: string,
@@ -122,7 +126,18 @@ export interface OssClient {
     source: { sourceKey: string; sourceBucketName: string },
     options: { partSize: number; headers?: Record<string, string>; parallel?: number },
   ): Promise<{ etag: string; res: Res }>;
-  initMultipartUpload(name: string, options?: object): Promise<{ uploadId: string }>;
+  initMultipartUpload(name: string, options?: object): Promise<{ uploadId: string; res: Res }>;
+  completeMultipartUpload(
+    name: string,
+    uploadId: string,
+    parts: { number: number; etag: string }[],
+    options?: { headers?: Record<string, string> },
+  ): Promise<{ etag: string; res: Res }>;
+  putStream(
+    name: string,
+    stream: NodeJS.ReadableStream,
+    options?: { headers?: Record<string, string>; contentLength?: number },
+  ): Promise<{ res: Res }>;
   abortMultipartUpload(name: string, uploadId: string): Promise<{ res: Res }>;
   signatureUrl(name: string, options?: { expires?: number; method?: string }): string;
   request(params: RawParams): Promise<{ status: number; data: Buffer; headers: Record<string, string> }>;

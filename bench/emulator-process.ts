@@ -29,7 +29,8 @@ export interface EmulatorProcess {
   endpoints: EmulatorEndpoints;
   /** The environment that points the product (and child auditors) at this emulator. */
   env: Record<string, string>;
-  seed(count: number, regions: string[], prefix?: string): Promise<void>;
+  /** `cmk`: half the KMS buckets name a customer CMK of their region (one per region), the rest the OSS key. */
+  seed(count: number, regions: string[], prefix?: string, cmk?: boolean): Promise<void>;
   seedObjects(bucket: string, region: string, count: number, prefix: string): Promise<void>;
   setFault(op: string, spec: FaultSpec): Promise<void>;
   clearFaults(): Promise<void>;
@@ -73,8 +74,8 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
       ALIBABA_CLOUD_ACCESS_KEY_ID: endpoints.accessKeyId,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: endpoints.accessKeySecret,
     },
-    seed: async (count, regions, prefix) => {
-      await call('POST', '/seed', { count, regions, prefix });
+    seed: async (count, regions, prefix, cmk) => {
+      await call('POST', '/seed', { count, regions, prefix, cmk: cmk === true });
     },
     seedObjects: async (bucket, region, count, prefix) => {
       await call('POST', '/objects', { bucket, region, count, prefix });

@@ -19,13 +19,16 @@ import { startEmulators } from '../emulator/index.js';
 import type { CreateBucketOptions } from '../emulator/oss/index.js';
 import { bucketName, MAX_SEED, objectKey } from './seed-names.js';
 
-/** The encryption state of bucket `i`: a quarter each of none, AES256, KMS and SM4. */
-export function encryptionFor(i: number): CreateBucketOptions['encryption'] {
+/**
+ * The encryption state of bucket `i`: a quarter each of none, AES256, KMS and SM4. With `cmk` (the
+ * region's customer CMK), half of the KMS quarter names it, so the audit describes one key per region.
+ */
+export function encryptionFor(i: number, cmk?: string): CreateBucketOptions['encryption'] {
   switch (i % 4) {
     case 1:
       return { algorithm: 'AES256' };
     case 2:
-      return { algorithm: 'KMS' };
+      return cmk && i % 8 === 6 ? { algorithm: 'KMS', kmsMasterKeyId: cmk } : { algorithm: 'KMS' };
     case 3:
       return { algorithm: 'SM4' };
     default:
@@ -55,10 +58,20 @@ async function main(): Promise<void> {
       const prefix = typeof body.prefix === 'string' ? body.prefix : 'bkt';
       if (!Number.isInteger(count) || count < 0 || count > MAX_SEED) throw new RangeError('bad count');
       if (!Array.isArray(regions) || regions.length === 0) throw new RangeError('regions needed');
+      const cmks = new Map<string, string>();
+      const cmkOf = (region: string) => {
+        let id = cmks.get(region);
+        if (!id) {
+          id = emu.kms.state.createKey({ region }).keyId;
+          cmks.set(region, id);
+        }
+        return id;
+      };
       for (let i = 0; i < count; i += 1) {
         const name = bucketName(prefix, i);
-        emu.oss.state.createBucket(name, regions[i % regions.length] ?? 'cn-hangzhou', {
-          encryption: encryptionFor(i),
+        const region = regions[i % regions.length] ?? 'cn-hangzhou';
+        emu.oss.state.createBucket(name, region, {
+          encryption: encryptionFor(i, body.cmk === true ? cmkOf(region) : undefined),
         });
       }
       return { created: count, total: emu.oss.state.bucketCount };

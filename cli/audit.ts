@@ -92,6 +92,10 @@ export async function auditCommand(flags: AuditFlags): Promise<number> {
       formats: parsed.formats,
       onProgress: progressReporter(),
     });
+    if (summary.leaseHeld) {
+      process.stderr.write(`warning: changed nothing: ${summary.leaseHeld}; run again when it is done\n`);
+    }
+    if (summary.journal) process.stderr.write(`change journal: ${summary.journal}\n`);
     if (summary.reports.length > 0) process.stderr.write(`reports written: ${summary.reports.join(', ')}\n`);
     const [first] = parsed.formats;
     process.stdout.write(render(final, first ?? 'table'));

@@ -8,7 +8,7 @@ import { resolveCredentials } from '../shared/cloud/credentials.js';
 import { OssObjects } from '../shared/cloud/oss-objects.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, describeError, PolicyError } from '../shared/errors.js';
-import { classify, findObject, keyResolver } from '../shared/objects/inspect.js';
+import { classify, findObject, inspectObjectKey, keyResolver } from '../shared/objects/inspect.js';
 import { objectsPolicy } from '../shared/objects/scope.js';
 import { describeConfig, describeRequirement } from '../shared/policy/levels.js';
 import { loadPolicy } from '../shared/policy/load.js';
@@ -60,14 +60,25 @@ export async function checkObjectCommand(flags: CheckObjectFlags): Promise<numbe
     }
     const policy = objectsPolicy(loaded.policy);
     const requirement = describeRequirement(policy.sse, policy.match);
-    const resolve = await keyResolver(runtime.kms, policy.sse, region);
-    const c = classify(policy.sse, policy.match, found.head.sse, requirement, resolve);
     const { head } = found;
+    const inspected = await inspectObjectKey(runtime.kms, policy.sse, policy.match, head.sse, region);
+    if (!inspected.ok) {
+      process.stderr.write(`error: the object's KMS key could not be checked: ${inspected.reason}\n`);
+      return CHECK_EXIT.unchecked;
+    }
+    const resolve = await keyResolver(runtime.kms, policy.sse, region);
+    const c = classify(policy.sse, policy.match, head.sse, requirement, resolve, inspected.keys);
+    const facts = inspected.facts;
     process.stdout.write(
       [
         `object:     oss://${bucket}/${found.key} (${region})`,
         `encryption: ${describeConfig(head.sse)}`,
         `required:   ${requirement}`,
+        ...(facts.keyState
+          ? [
+              `key:        ${[facts.keyState, facts.keyOrigin, facts.keyProtection].filter(Boolean).join(', ')}`,
+            ]
+          : []),
         `verdict:    ${c.verdict}: ${c.reason}`,
         ...(head.versionId
           ? [`versioning: current version ${head.versionId}; older versions not checked`]

@@ -115,7 +115,14 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('undo')
     .description('restore the encryption configuration of buckets a run changed (dry run unless --apply)')
-    .option('--report <file>', 'the JSON report of that run (a file or oss://bucket/key)')
+    .option(
+      '--report <file>',
+      'the JSON report of that run (a file or oss://bucket/key; checked against its manifest)',
+    )
+    .option(
+      '--journal <path>',
+      "the run's change journal (<out>/journal/<runId>.jsonl or oss://bucket/prefix/journal/<runId>/)",
+    )
     .option('--bucket <name>', 'only this bucket')
     .option('--apply', 'change the buckets (default: only say what would change)', false)
     .action(async (opts) => {

@@ -51,6 +51,8 @@ export async function startEmulators(opts: EmulatorsOptions = {}): Promise<Emula
     faults: new Faults(opts.faultSeed ?? 1),
     now: opts.now,
     kms: (ref, region) => kms.state.lookup(ref, region),
+    // The OSS service key exists in KMS in each region where OSS encrypted something with it.
+    kmsServiceKey: (region) => kms.state.serviceKey(region).keyId,
   });
   const fc = await startFcEmulator({
     accounts,

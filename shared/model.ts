@@ -60,6 +60,12 @@ export interface Finding {
   reason: string;
   /** CIS Alibaba Cloud Foundations Benchmark v2.0 controls this finding speaks to (e.g. `5.8`, `5.9`). */
   cis?: string[];
+  /** DescribeKey `KeyState` of the KMS key the observed configuration names, where it was read (`NotFound`: not in the region). */
+  keyState?: string;
+  /** DescribeKey `Origin` of that key (Aliyun_KMS, EXTERNAL). */
+  keyOrigin?: string;
+  /** DescribeKey `ProtectionLevel` of that key (SOFTWARE, HSM). */
+  keyProtection?: string;
   action?: FindingAction;
   error?: FindingError;
 }

@@ -12,7 +12,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** A KMS key as the verdicts and the pre-flight see it. */
+/** A KMS key as DescribeKey describes it (the pre-flight and every verdict that looks at a key). */
 export interface KeyInfo {
   keyId: string;
   arn: string;
@@ -20,9 +20,23 @@ export interface KeyInfo {
   state: string;
   /** The key's region, from its ARN. */
   region: string;
+  /** DescribeKey `Creator`: the account id for a customer key, the service code (`OSS`) for a service key. */
+  creator?: string;
+  /** A cloud service's own key (the OSS service key, alias `alias/acs/oss`), not a customer CMK. */
+  serviceKey?: boolean;
+  /** DescribeKey `Origin`: Aliyun_KMS | EXTERNAL (imported material). */
+  origin?: string;
+  /** DescribeKey `ProtectionLevel`: SOFTWARE | HSM. */
+  protectionLevel?: string;
+}
+
+/** Per-call options of a key lookup. */
+export interface KeyCallOptions {
+  /** Epoch ms: no attempt outlives it (its timeout is what is left). */
+  deadline?: number;
 }
 
 export interface KeyInspector {
   /** Describes a key id, ARN or alias in a region; throws a CloudError (code Forbidden.KeyNotFound...) otherwise. */
-  describeKey(ref: string, region: string): Promise<KeyInfo>;
+  describeKey(ref: string, region: string, opts?: KeyCallOptions): Promise<KeyInfo>;
 }

@@ -3,7 +3,7 @@
  * functions and the CLI call this; core code receives what it builds.
  */
 import type { Logger } from 'pino';
-import type { AuditDeps, KeyInfo, KeyInspector } from './audit/deps.js';
+import type { AuditDeps, KeyCallOptions, KeyInfo, KeyInspector } from './audit/deps.js';
 import { AdaptiveLimit, isThrottling } from './cloud/adaptive-limit.js';
 import type { Credentials } from './cloud/credentials.js';
 import type { KmsGatewayOptions } from './cloud/kms.js';
@@ -23,9 +23,9 @@ export interface Runtime extends AuditDeps {
 export function lazyKms(opts: KmsGatewayOptions): KeyInspector {
   let gateway: Promise<KeyInspector> | undefined;
   return {
-    describeKey(ref: string, region: string): Promise<KeyInfo> {
+    describeKey(ref: string, region: string, call?: KeyCallOptions): Promise<KeyInfo> {
       gateway ??= import('./cloud/kms.js').then((m) => new m.KmsGateway(opts));
-      return gateway.then((g) => g.describeKey(ref, region));
+      return gateway.then((g) => g.describeKey(ref, region, call));
     },
   };
 }

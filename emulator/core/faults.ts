@@ -29,6 +29,9 @@ export interface FaultSpec {
   times?: number;
 }
 
+/** When a watcher hears of a request. */
+export type RequestPhase = 'received' | 'handled';
+
 export type FaultDecision =
   | { kind: 'none'; latencyMs: number; slowBodyMs: number; dropAfter: boolean }
   | { kind: 'throttle'; latencyMs: number; code: string }
@@ -59,8 +62,25 @@ export class Faults {
   /** Requests seen per operation, faulted or not (lets tests assert on retries). */
   readonly counts = new Map<string, number>();
 
+  private readonly observers = new Set<(op: string, phase: RequestPhase) => void>();
+
   constructor(seed = 1) {
     this.random = seededRandom(seed);
+  }
+
+  /**
+   * Calls `fn` for every request: `received` when it arrives (before any fault), `handled` once the
+   * emulator has processed it and before the answer is sent (OSS only). Lets a test act at an exact
+   * point of a run (kill the client process, start an outage) without timing. Returns an unsubscribe.
+   */
+  watch(fn: (op: string, phase: RequestPhase) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
+  /** Tells the watchers that `op` was processed (its effect is in the state; the answer not yet sent). */
+  handled(op: string): void {
+    for (const fn of this.observers) fn(op, 'handled');
   }
 
   /** Sets (replaces) the fault of one operation, or of every operation with `'*'`. */
@@ -93,6 +113,7 @@ export class Faults {
 
   decide(op: string, now = Date.now()): FaultDecision {
     this.counts.set(op, this.count(op) + 1);
+    for (const fn of this.observers) fn(op, 'received');
     const entry = this.entries.get(op) ?? this.entries.get('*');
     if (!entry || entry.remaining <= 0)
       return { kind: 'none', latencyMs: 0, slowBodyMs: 0, dropAfter: false };

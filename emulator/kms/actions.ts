@@ -28,26 +28,33 @@ export function kmsDate(d: Date | undefined): string {
   return d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
 }
 
-/** `KeyMetadata` as DescribeKey and CreateKey return it. */
+/**
+ * `KeyMetadata` as DescribeKey and CreateKey return it: the fields and order of the KMS API reference
+ * "DescribeKey" (2016-01-20) sample, plus `KeySpec`. `RotationInterval` and `NextRotationDate` are
+ * returned only while AutomaticRotation is Enabled or Suspended (never, here); `DeleteDate` is empty
+ * unless PendingDeletion; `DeletionProtectionDescription` only with deletion protection.
+ */
 export function keyMetadata(key: KmsKey): Body {
   return {
     CreationDate: kmsDate(key.creationDate),
     Description: key.description,
     KeyId: key.keyId,
+    KeySpec: key.keySpec,
     KeyState: key.state,
     KeyUsage: key.keyUsage,
+    PrimaryKeyVersion: key.primaryKeyVersion,
     DeleteDate: key.state === 'PendingDeletion' ? kmsDate(key.deleteDate) : '',
     Creator: key.creator,
     Arn: key.arn,
     Origin: key.origin,
     MaterialExpireTime: '',
     ProtectionLevel: key.protectionLevel,
-    PrimaryKeyVersion: key.primaryKeyVersion,
     LastRotationDate: kmsDate(key.creationDate),
     AutomaticRotation: 'Disabled',
-    RotationInterval: '',
-    NextRotationDate: '',
-    KeySpec: key.keySpec,
+    DeletionProtection: key.deletionProtection,
+    ...(key.deletionProtectionDescription
+      ? { DeletionProtectionDescription: key.deletionProtectionDescription }
+      : {}),
   };
 }
 

@@ -35,6 +35,9 @@ export const kmsErrors = {
   aliasNotFound: () => new KmsError('Forbidden.AliasNotFound', 404, 'The specified Alias is not found.'),
   aliasExists: () => new KmsError('AliasAlreadyExists', 400, 'AliasName Already Exists.'),
   stateModifiedFailed: () => new KmsError('Rejected.StateModifiedFailed', 409, 'Keystate modified failed.'),
+  /** Inferred code: a service key is managed by its service ("Integration with KMS"); no KMS page names the error. */
+  serviceKey: () =>
+    new KmsError('Forbidden.NoPermission', 403, 'The service key is managed by its cloud service.'),
   missingParameter: (name: string) =>
     new KmsError('MissingParameter', 400, `The parameter "${name}" is needed but not provided.`),
   invalidParameter: (name: string) =>

@@ -44,6 +44,11 @@ export interface KmsEmulator {
   state: KmsState;
   /** The `127.0.0.1:PORT` endpoint dedicated to `region` (the default region's is `hostPort`). */
   endpointFor(region: string): Promise<string>;
+  /**
+   * Requests received for `action` (every one that reached the emulator, faulted or not), per region and
+   * `KeyId` parameter: what tests count to prove an inspector asks once per key per region.
+   */
+  calls(action: string): Array<{ region: string; keyId: string; count: number }>;
   /** Region -> endpoint of every endpoint opened so far (the default region included). */
   endpoints(): Record<string, string>;
   close(): Promise<void>;
@@ -64,6 +69,7 @@ export async function startKmsEmulator(opts: KmsEmulatorOptions): Promise<KmsEmu
     nonces: new NonceCache(),
     now,
     defaultRegion: region,
+    calls: new Map(),
   };
   const main = await listen(kmsRequestListener(ctx), opts.port ?? 0);
   const regional = new Map<string, Promise<RunningServer>>();
@@ -90,6 +96,14 @@ export async function startKmsEmulator(opts: KmsEmulatorOptions): Promise<KmsEmu
     faults,
     state,
     endpointFor,
+    calls: (action) => {
+      const out: Array<{ region: string; keyId: string; count: number }> = [];
+      for (const [k, count] of ctx.calls) {
+        const [a, r, keyId] = k.split('\n');
+        if (a === action && r !== undefined && keyId !== undefined) out.push({ region: r, keyId, count });
+      }
+      return out;
+    },
     endpoints: () => Object.fromEntries(opened),
     close: async () => {
       const servers = await Promise.all(regional.values());

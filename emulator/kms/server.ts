@@ -30,6 +30,13 @@ export interface KmsServerContext {
   nonces: NonceCache;
   now: () => Date;
   defaultRegion: string;
+  /** Requests received, by `Action`, region and `KeyId` (see `KmsEmulator.calls`). */
+  calls: Map<string, number>;
+}
+
+/** The key of `KmsServerContext.calls`. */
+export function callKey(action: string, region: string, keyId: string): string {
+  return `${action}\n${region}\n${keyId}`;
 }
 
 function parseForm(text: string, into: Record<string, string>): void {
@@ -94,6 +101,8 @@ async function handle(
   const requestId = uuidRequestId().toLowerCase();
   const params = await readParams(req);
   const region = requestRegion(params, req.headers.host, portRegion, ctx.defaultRegion);
+  const counted = callKey(params.Action || 'Unknown', region, params.KeyId ?? '');
+  ctx.calls.set(counted, (ctx.calls.get(counted) ?? 0) + 1);
   const decision = ctx.faults.decide(params.Action || 'Unknown');
   if (decision.latencyMs > 0) await sleep(decision.latencyMs);
   if (decision.kind === 'drop') {

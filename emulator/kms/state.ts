@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { KmsError, kmsErrors } from './errors.js';
+import { ossServiceKeyId } from './service-key.js';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion' | 'PendingImport';
 /** CreateKey `KeySpec` values (KMS API reference "CreateKey"). */
@@ -44,8 +45,13 @@ export interface KmsKey {
   origin: KeyOrigin;
   protectionLevel: 'SOFTWARE' | 'HSM';
   description: string;
+  /** The account id for a customer key; the service code (`OSS`) for a service key. */
   creator: string;
   creationDate: Date;
+  deletionProtection: 'Enabled' | 'Disabled';
+  deletionProtectionDescription?: string;
+  /** Set on a service key: the code of the cloud service that created and manages it (`OSS`). */
+  service?: string;
   /** Set while PendingDeletion. */
   deleteDate?: Date;
   primaryKeyVersion: string;
@@ -77,6 +83,8 @@ export interface KeyLookup {
   arn: string;
   state: KeyState;
   region: string;
+  /** Set for a service key: the service that manages it (`OSS`). */
+  service?: string;
 }
 
 const ALIAS_RE = /^alias\/[a-zA-Z0-9:/_-]{1,255}$/;
@@ -120,11 +128,43 @@ export class KmsState {
       description: input.description ?? '',
       creator: this.accountId,
       creationDate: this.now(),
+      deletionProtection: 'Disabled',
       primaryKeyVersion: randomUUID(),
     };
     if (key.state === 'PendingDeletion') key.deleteDate = new Date(this.now().getTime() + 7 * DAY_MS);
     this.keys.set(keyId, key);
     return key;
+  }
+
+  /**
+   * The service key of a cloud service in a region, created on first use as the service does when it
+   * first encrypts something there ("Integration with KMS": one service key per service per region,
+   * `Creator` set to the service code, alias `alias/acs/<service>`; e.g. OSS, `alias/acs/oss`).
+   */
+  serviceKey(region: string, service = 'oss'): KmsKey {
+    const aliasName = `alias/acs/${service.toLowerCase()}`;
+    const existing = this.aliases.get(`${region}\n${aliasName}`);
+    const known = existing ? this.keys.get(existing.keyId) : undefined;
+    if (known) return known;
+    const key = this.createKey({
+      region,
+      description: `default key of ${service.toUpperCase()}`,
+      // The OSS emulator derives the same id on its own when it runs without a KMS emulator.
+      ...(service.toLowerCase() === 'oss' ? { keyId: ossServiceKeyId(this.accountId, region) } : {}),
+    });
+    key.creator = service.toUpperCase();
+    key.service = service.toUpperCase();
+    // Inferred: the service protects the key it depends on (DeletionProtectionDescription is illustrative).
+    key.deletionProtection = 'Enabled';
+    key.deletionProtectionDescription = `The key is used by ${key.service}.`;
+    const mapKey = `${region}\n${aliasName}`;
+    this.aliases.set(mapKey, { aliasName, keyId: key.keyId, region, arn: this.aliasArn(region, aliasName) });
+    return key;
+  }
+
+  /** Service keys created so far (one per service per region). */
+  serviceKeys(): KmsKey[] {
+    return [...this.keys.values()].filter((k) => k.service !== undefined);
   }
 
   /**
@@ -161,7 +201,13 @@ export class KmsState {
   lookup(ref: string, region: string): KeyLookup | undefined {
     try {
       const key = this.resolve(ref, region);
-      return { keyId: key.keyId, arn: key.arn, state: key.state, region: key.region };
+      return {
+        keyId: key.keyId,
+        arn: key.arn,
+        state: key.state,
+        region: key.region,
+        ...(key.service ? { service: key.service } : {}),
+      };
     } catch (err) {
       if (err instanceof KmsError && err.status === 404) return undefined;
       throw err;
@@ -199,6 +245,7 @@ export class KmsState {
     if (!Number.isInteger(days) || days < 7 || days > 366)
       throw kmsErrors.invalidParameter('PendingWindowInDays');
     const key = this.resolve(keyRef, region);
+    if (key.service) throw kmsErrors.serviceKey();
     if (key.state === 'PendingDeletion') throw kmsErrors.stateModifiedFailed();
     key.state = 'PendingDeletion';
     key.deleteDate = new Date(this.now().getTime() + days * DAY_MS);
@@ -227,6 +274,7 @@ export class KmsState {
 
   private setEnabled(keyRef: string, region: string | undefined, state: 'Enabled' | 'Disabled'): KmsKey {
     const key = this.resolve(keyRef, region);
+    if (key.service) throw kmsErrors.serviceKey();
     if (key.state === 'PendingDeletion' || key.state === 'PendingImport')
       throw kmsErrors.stateModifiedFailed();
     key.state = state;

@@ -202,6 +202,7 @@ async function handle(
     const handler = HANDLERS[op];
     if (!handler) throw errors.notImplemented(op);
     reply = handler(ctx, oreq);
+    faults.handled(op);
     if (reply.status >= 200 && reply.status < 300) {
       onSuccess({
         op,

@@ -39,12 +39,17 @@ fs.writeSync = function (fd, data, ...rest) {
 };
 const mod = require(workerData.file);
 const handler = mod[workerData.exportName];
+// The end of an invocation's output: the parent settles the invocation once it has read this line and
+// the reply, so every log line the invocation wrote is in before its caller sees the result.
+const end = (id) => process.stdout.write('#oss-sse-guard-sandbox-end ' + id + '\\n');
 parentPort.on('message', async ({ id, event, context }) => {
   try {
     if (typeof handler !== 'function') throw new Error('handler "' + workerData.exportName + '" is not exported by ' + workerData.file);
     const result = await handler(Buffer.from(event), context);
+    end(id);
     parentPort.postMessage({ id, ok: true, result: Buffer.isBuffer(result) ? { __buffer: result.toString('base64') } : result });
   } catch (e) {
+    end(id);
     parentPort.postMessage({ id, ok: false, error: { message: String((e && e.message) || e), name: (e && e.name) || 'Error' } });
   }
 });
@@ -85,6 +90,10 @@ export function hostFunction(opts: {
     resourceLimits: { maxOldGenerationSizeMb: Math.max(64, Math.floor(opts.memorySize * 0.75)) },
   });
   worker.unref();
+  const pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; reply?: Reply; flushed?: boolean }
+  >();
   let buffered = '';
   const onData = (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
@@ -92,7 +101,14 @@ export function hostFunction(opts: {
     while (nl >= 0) {
       const text = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
-      if (text.trim()) {
+      const ended = /^#oss-sse-guard-sandbox-end (\d+)$/.exec(text);
+      if (ended) {
+        const p = pending.get(Number(ended[1]));
+        if (p) {
+          p.flushed = true;
+          settle(Number(ended[1]));
+        }
+      } else if (text.trim()) {
         let line: Record<string, unknown>;
         try {
           line = JSON.parse(text) as Record<string, unknown>;
@@ -106,13 +122,14 @@ export function hostFunction(opts: {
   };
   worker.stdout.on('data', onData);
   worker.stderr.on('data', onData);
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let next = 1;
   let dead: Error | undefined;
-  worker.on('message', (reply: Reply) => {
-    const p = pending.get(reply.id);
-    if (!p) return;
-    pending.delete(reply.id);
+  /** Settles an invocation once both its reply and the end of its output have arrived. */
+  function settle(id: number): void {
+    const p = pending.get(id);
+    const reply = p?.reply;
+    if (!p || !reply || !p.flushed) return;
+    pending.delete(id);
     if (reply.ok) {
       const r = reply.result as { __buffer?: string } | undefined;
       p.resolve(
@@ -123,6 +140,12 @@ export function hostFunction(opts: {
       err.name = reply.error?.name ?? 'Error';
       p.reject(err);
     }
+  }
+  worker.on('message', (reply: Reply) => {
+    const p = pending.get(reply.id);
+    if (!p) return;
+    p.reply = reply;
+    settle(reply.id);
   });
   const fail = (err: Error) => {
     dead = err;

@@ -4,7 +4,7 @@
  * Markdown (the subset DingTalk renders); every untrusted value (bucket, key, reason) is escaped.
  */
 import { createHash } from 'node:crypto';
-import type { AlertKind, FindingStatus, Report } from '../model.js';
+import type { AlertKind, Finding, FindingStatus, Report } from '../model.js';
 import { type Drift, type DriftEntry, hasDrift, isProblem } from '../report/drift.js';
 import { SEVERITIES, type Severity } from './schema.js';
 
@@ -128,6 +128,7 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
       `- Rule: ${mdEscape(f?.ruleId ?? '?')}`,
       `- Required: ${mdEscape(f?.requirement ?? '?')}`,
       ...(f?.cis?.length ? [`- CIS: ${f.cis.map(mdEscape).join(', ')}`] : []),
+      ...(f?.keyState ? [`- KMS key: ${mdEscape(describeKeyFacts(f))}`] : []),
       `- Run: ${mdEscape(report.runId)}`,
     ];
     return {
@@ -140,6 +141,14 @@ export function alertsForRun(drift: Drift, report: Report, opts: RunAlertOptions
     };
   });
   return [summary, ...perProblem];
+}
+
+/** The key facts of a finding in words: `key-id: Disabled, Aliyun_KMS, SOFTWARE`. */
+export function describeKeyFacts(
+  f: Pick<Finding, 'observed' | 'keyState' | 'keyOrigin' | 'keyProtection'>,
+): string {
+  const facts = [f.keyState, f.keyOrigin, f.keyProtection].filter((x): x is string => Boolean(x)).join(', ');
+  return f.observed?.kmsKeyId ? `${f.observed.kmsKeyId}: ${facts}` : facts;
 }
 
 const UPLOAD_SEVERITY: Record<ObjectVerdict['verdict'], Severity | undefined> = {

@@ -9,7 +9,11 @@ import type { SseConfig } from '../model.js';
 import type { Clock, KeyInspector } from '../ports.js';
 
 export interface AuditOss {
-  listBuckets(query?: { prefix?: string; pageSize?: number }): AsyncGenerator<BucketSummary[]>;
+  listBuckets(query?: {
+    prefix?: string;
+    pageSize?: number;
+    deadline?: number;
+  }): AsyncGenerator<BucketSummary[]>;
   getBucketEncryption(b: BucketLocation, retry?: RetryOptions): Promise<SseConfig | null>;
   putBucketEncryption(
     b: BucketLocation,
@@ -20,7 +24,7 @@ export interface AuditOss {
 }
 
 // The ports moved to shared/ports.ts (the bottom layer); re-exported here for the audit's callers.
-export type { Clock, KeyInfo, KeyInspector } from '../ports.js';
+export type { Clock, KeyCallOptions, KeyInfo, KeyInspector } from '../ports.js';
 export { systemClock } from '../ports.js';
 
 export interface AuditDeps {

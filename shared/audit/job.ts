@@ -2,12 +2,15 @@
  * The audit job as the timer function runs it: policy from settings, audit, publish (drift, alerts,
  * reports, manifest), a small summary.
  */
+import { randomUUID } from 'node:crypto';
 import { alertsConfigFromEnv } from '../alerts/schema.js';
 import type { Settings } from '../config.js';
 import type { Report } from '../model.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Format } from '../report/render.js';
 import type { Runtime } from '../runtime.js';
+import { openGuard } from '../safety/guard.js';
+import { systemClock } from './deps.js';
 import { runAudit } from './run.js';
 
 export interface AuditJobOptions {
@@ -35,6 +38,10 @@ export interface AuditSummary {
   drift?: { becameNoncompliant: number; fixed: number; appeared: number; disappeared: number };
   alerts?: { sent: number; failed: number };
   reports: string[];
+  /** Set when another remediating run held the lease: this run changed nothing, and this says why. */
+  leaseHeld?: string;
+  /** Where this run's change journal is (remediating runs with a report location). */
+  journal?: string;
 }
 
 /**
@@ -50,32 +57,54 @@ export async function auditJob(
   const loaded = await loadPolicy(settings.policyRef, (bucket, key) =>
     runtime.oss.getObjectText(bucket, key),
   );
-  const audited = await runAudit(runtime, {
-    policy: loaded,
-    dryRun: settings.dryRun,
-    deadline: opts.deadline,
-    runId: opts.runId,
-    regions: opts.regions,
-    prefix: opts.prefix,
-    concurrency: opts.concurrency,
-    onProgress: opts.onProgress,
-  });
-  let report = audited;
+  const runId = opts.runId ?? randomUUID();
+  const clock = runtime.clock ?? systemClock;
+  // A remediating run with a report location keeps a lease and a change journal there, opened before
+  // anything is read or changed: an unwritable location stops the run here, with nothing changed.
+  const opened =
+    !settings.dryRun && settings.reportLocation
+      ? await openGuard(settings.reportLocation, runtime.oss, {
+          runId,
+          purpose: 'audit',
+          now: () => clock.now(),
+          ...(opts.deadline !== undefined
+            ? { ttlMs: Math.max(60_000, opts.deadline - clock.now().getTime() + 60_000) }
+            : {}),
+          logger: runtime.logger,
+        })
+      : undefined;
+  let report: Report;
   let reports: string[] = [];
-  if (settings.reportLocation) {
-    // Loaded after the audit, not at cold start: rendering, drift and alerting are only needed here.
-    const [{ publishReport }, { storeFor }] = await Promise.all([
-      import('../report/publish.js'),
-      import('../report/store.js'),
-    ]);
-    const published = await publishReport(audited, {
-      store: storeFor(settings.reportLocation, runtime.oss),
-      formats: opts.formats ?? ['json', 'html', 'csv', 'md'],
-      alerts: { config: loaded.policy.alerts ?? alertsConfigFromEnv(env), env },
-      logger: runtime.logger,
+  try {
+    const audited = await runAudit(runtime, {
+      policy: loaded,
+      dryRun: settings.dryRun,
+      deadline: opts.deadline,
+      runId,
+      regions: opts.regions,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      onProgress: opts.onProgress,
+      ...(opened ? { guard: opened.guard } : {}),
     });
-    report = published.report;
-    reports = published.written;
+    report = audited;
+    if (settings.reportLocation) {
+      // Loaded after the audit, not at cold start: rendering, drift and alerting are only needed here.
+      const [{ publishReport }, { storeFor }] = await Promise.all([
+        import('../report/publish.js'),
+        import('../report/store.js'),
+      ]);
+      const published = await publishReport(audited, {
+        store: storeFor(settings.reportLocation, runtime.oss, { deadline: opts.deadline }),
+        formats: opts.formats ?? ['json', 'html', 'csv', 'md'],
+        alerts: { config: loaded.policy.alerts ?? alertsConfigFromEnv(env), env },
+        logger: runtime.logger,
+      });
+      report = published.report;
+      reports = published.written;
+    }
+  } finally {
+    await opened?.close(clock.now());
   }
   const d = report.drift;
   return {
@@ -105,6 +134,8 @@ export async function auditJob(
           }
         : {}),
       reports,
+      ...(opened?.heldBy ? { leaseHeld: opened.heldBy } : {}),
+      ...(opened?.journal ? { journal: opened.journal.location } : {}),
     },
   };
 }

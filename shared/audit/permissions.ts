@@ -1,9 +1,10 @@
 /**
- * RAM permissions of the bucket audit (run.ts, preflight.ts): listing and reading every bucket, reading
- * tags only when a rule selects by them, and PutBucketEncryption only where some rule remediates.
+ * RAM permissions of the bucket audit (run.ts, preflight.ts): listing and reading every bucket, DescribeKey
+ * on the account's keys, reading tags only when a rule selects by them, and PutBucketEncryption only where
+ * some rule remediates.
  */
 import type { Policy } from '../policy/schema.js';
-import { bucketPattern, ossArn, type PermissionDeclaration } from '../ram/types.js';
+import { bucketPattern, kmsKeyArn, ossArn, type PermissionDeclaration } from '../ram/types.js';
 
 export const auditPermissions: PermissionDeclaration = (ctx) => {
   const { policy } = ctx;
@@ -19,6 +20,14 @@ export const auditPermissions: PermissionDeclaration = (ctx) => {
       reason: 'read every bucket default encryption',
     },
   ];
+  // Every verdict looks at the key a bucket default names (any bucket may name a CMK), and at the keys the
+  // policy names. An alias is authorized on the key it points to (KMS "Manage a key alias"), so the key
+  // ARNs of the account are enough.
+  out.push({
+    actions: ['kms:DescribeKey'],
+    resources: [kmsKeyArn(ctx)],
+    reason: 'read the state, region, origin and protection of the KMS keys buckets use or the policy names',
+  });
   if (policy.rules.some((r) => r.tags)) {
     out.push({
       actions: ['oss:GetBucketTagging'],
@@ -32,11 +41,6 @@ export const auditPermissions: PermissionDeclaration = (ctx) => {
       actions: ['oss:PutBucketEncryption'],
       resources: remediable.map((b) => ossArn(ctx, b)),
       reason: 'apply default encryption where a rule remediates',
-    });
-    out.push({
-      actions: ['kms:DescribeKey'],
-      resources: ['acs:kms:*:*:key/*', 'acs:kms:*:*:alias/*'],
-      reason: 'KMS pre-flight before a CMK is applied (aliases resolve through DescribeKey)',
     });
   }
   return out;

@@ -4,11 +4,26 @@
  * refusals, a target whose CMK failed the pre-flight is blocked, and at most `maxRemediationsPerRun`
  * buckets are changed (or would be, in a dry run); the rest are reported.
  */
-import type { SseConfig } from '../model.js';
+import type { FindingError, SseConfig } from '../model.js';
 import type { Verdict } from '../policy/evaluate.js';
+import type { KeyInfo } from './deps.js';
 
-/** The outcome of the KMS pre-flight for one key reference in one region. */
-export type KeyCheck = { ok: true; keyId: string; arn?: string } | { ok: false; reason: string };
+/**
+ * The outcome of the KMS pre-flight for one key reference in one region. `info`: what DescribeKey said
+ * (absent when the key was not found or could not be described); `missing`: not found in the region;
+ * `failed`: DescribeKey itself failed (throttled, AccessDenied...), so nothing is known about the key.
+ */
+export type KeyCheck =
+  | { ok: true; keyId: string; arn?: string; info?: KeyInfo }
+  | {
+      ok: false;
+      reason: string;
+      info?: KeyInfo;
+      missing?: boolean;
+      failed?: FindingError;
+      /** With `failed`: another attempt may succeed (throttled, network, 5xx after the gateway's retries). */
+      retryable?: boolean;
+    };
 
 export type Decision =
   | { kind: 'none' }

@@ -5,18 +5,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { BucketSummary } from '../cloud/oss.js';
-import { CloudError, describeError } from '../errors.js';
 import type { Finding, FindingError, Report, SseConfig } from '../model.js';
 import { summarize } from '../model.js';
 import { type BucketRef, evaluate, policyNeedsTags, resolveRule, type Verdict } from '../policy/evaluate.js';
-import { describeConfig, sameConfig } from '../policy/levels.js';
+import { reportedKeyFacts } from '../policy/keys.js';
 import type { LoadedPolicy } from '../policy/load.js';
+import type { ChangeGuard } from '../safety/guard.js';
 import { TOOL } from '../tool.js';
+import { applyDecision } from './apply.js';
 import { mapBounded, mapPaged } from './bounded.js';
 import type { AuditDeps } from './deps.js';
 import { systemClock } from './deps.js';
+import { memoKms } from './key-inspector.js';
+import { type KeyRecheckOptions, keyRechecker } from './key-recheck.js';
 import { type Decision, keyCheckId, keysToCheck, plan } from './plan.js';
-import { checkKeys } from './preflight.js';
+import { checkKeys, findingError, keyViewOf, lookupOf, observedKeyCheck } from './preflight.js';
 
 export interface AuditOptions {
   policy: LoadedPolicy;
@@ -36,24 +39,16 @@ export interface AuditOptions {
   reserveMs?: number;
   runId?: string;
   onProgress?: (checked: number, total: number) => void;
+  /** Lease and change journal of a remediating run (see shared/safety/guard.ts). */
+  guard?: ChangeGuard;
+  /** The key check right before a CMK is applied (default: answers trusted 10 s, 256 keys). */
+  keyRecheck?: KeyRecheckOptions;
 }
 
 type Observation =
   | { kind: 'ok'; bucket: BucketRef; observed: SseConfig | null }
   | { kind: 'error'; bucket: BucketRef; error: FindingError }
   | { kind: 'skipped'; bucket: BucketRef };
-
-function findingError(err: unknown): FindingError {
-  if (err instanceof CloudError) {
-    return {
-      code: err.code,
-      message: err.message,
-      status: err.status,
-      ...(err.requestId ? { requestId: err.requestId } : {}),
-    };
-  }
-  return { code: 'InternalError', message: describeError(err) };
-}
 
 /** The buckets to audit, page by page: the account's listing, or the buckets given. */
 async function* bucketPages(deps: AuditDeps, opts: AuditOptions): AsyncGenerator<BucketSummary[]> {
@@ -63,7 +58,11 @@ async function* bucketPages(deps: AuditDeps, opts: AuditOptions): AsyncGenerator
     yield opts.buckets.filter(wanted);
     return;
   }
-  for await (const page of deps.oss.listBuckets({ prefix: opts.prefix, pageSize: 1000 })) {
+  for await (const page of deps.oss.listBuckets({
+    prefix: opts.prefix,
+    pageSize: 1000,
+    deadline: opts.deadline,
+  })) {
     yield page.filter(wanted);
   }
 }
@@ -91,7 +90,7 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
     async (b, _index, listed): Promise<Observation> => {
       const ref: BucketRef = { name: b.name, region: b.region };
       if (!timeLeft()) return { kind: 'skipped', bucket: ref };
-      const retry = { deadline: stopAt };
+      const retry = { deadline: stopAt, timeoutBy: stopAt };
       try {
         if (needsTags) ref.tags = await deps.oss.getBucketTags(ref, retry);
         const observed = await deps.oss.getBucketEncryption(ref, retry);
@@ -111,31 +110,52 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
     { onListed: (count) => log.info({ buckets: count, dryRun: opts.dryRun }, 'buckets listed') },
   );
 
-  // Resolve every CMK the policy names for these buckets' regions (evaluation compares keys by id).
+  // Describe every key the policy names and every key a bucket default names, once per key per region:
+  // the verdicts look at the key behind the configuration, not only at its text.
+  const kms = memoKms(deps.kms);
   const pairs = new Map<string, { region: string; keyRef: string }>();
+  const addPair = (region: string, keyRef: string) =>
+    pairs.set(keyCheckId(region, keyRef), { region, keyRef });
   for (const o of observations) {
     if (o.kind !== 'ok') continue;
     const rule = resolveRule(policy, o.bucket);
-    const ref = rule.sse.kmsKeyId;
-    if (ref && !rule.exempt)
-      pairs.set(keyCheckId(o.bucket.region, ref), { region: o.bucket.region, keyRef: ref });
+    if (rule.exempt) continue;
+    if (rule.sse.kmsKeyId) addPair(o.bucket.region, rule.sse.kmsKeyId);
+    if (o.observed?.algorithm === 'KMS' && o.observed.kmsKeyId) addPair(o.bucket.region, o.observed.kmsKeyId);
   }
-  const keyChecks = await checkKeys(deps.kms, [...pairs.values()]);
+  const kmsCall = { deadline: Number.isFinite(stopAt) ? stopAt : undefined };
+  const keyChecks = await checkKeys(kms, [...pairs.values()], kmsCall);
+  const recheckKey = keyRechecker(deps.kms, clock, opts.keyRecheck);
   const resolverFor = (region: string) => (ref: string) => {
     const c = keyChecks.get(keyCheckId(region, ref));
-    return c?.ok ? c.keyId : undefined;
+    return c?.ok ? c.keyId : c?.info?.keyId;
   };
+  // A bucket whose key could not be described is not judged: `error`, never a pass.
+  for (const [i, o] of observations.entries()) {
+    const failed = o.kind === 'ok' ? observedKeyCheck(keyChecks, o.bucket.region, o.observed) : undefined;
+    if (o.kind !== 'ok' || !failed || failed.ok || !failed.failed) continue;
+    log.warn({ bucket: o.bucket.name, region: o.bucket.region, code: failed.failed.code }, 'key not checked');
+    observations[i] = {
+      kind: 'error',
+      bucket: o.bucket,
+      error: { ...failed.failed, message: failed.reason },
+    };
+  }
 
   const now = clock.now();
   const verdicts: Array<Verdict | undefined> = observations.map((o) =>
     o.kind === 'ok'
-      ? evaluate(policy, o.bucket, o.observed, { now, resolveKey: resolverFor(o.bucket.region) })
+      ? evaluate(policy, o.bucket, o.observed, {
+          now,
+          resolveKey: resolverFor(o.bucket.region),
+          keys: keyViewOf(keyChecks, o.bucket.region),
+        })
       : undefined,
   );
   const okVerdicts = verdicts.filter((v): v is Verdict => v !== undefined);
   // Targets can also name a CMK the policy does not (a bucket keeping its own key): check those too.
   const more = keysToCheck(okVerdicts).filter((p) => !keyChecks.has(keyCheckId(p.region, p.keyRef)));
-  for (const [id, check] of await checkKeys(deps.kms, more)) keyChecks.set(id, check);
+  for (const [id, check] of await checkKeys(kms, more, kmsCall)) keyChecks.set(id, check);
   const planned = plan(okVerdicts, {
     dryRun: opts.dryRun,
     maxRemediationsPerRun: policy.limits.maxRemediationsPerRun,
@@ -174,12 +194,20 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
       reason: v.reason,
       cis: v.cis,
     };
+    // Key facts only where a key was read: other findings keep the one shape (see verdictOf).
+    const keyCheck = observedKeyCheck(keyChecks, v.bucket.region, v.observed);
+    if (keyCheck) Object.assign(finding, reportedKeyFacts(lookupOf(keyCheck)));
     const d = decisions.get(v) ?? { kind: 'none' };
     return applyDecision(deps, finding, v, d, {
       stopAt,
+      deadline: opts.deadline ?? Number.POSITIVE_INFINITY,
       timeLeft,
       resolve: resolverFor(v.bucket.region),
       log,
+      guard: opts.guard,
+      recheckKey,
+      reevaluate: (observed) =>
+        evaluate(policy, v.bucket, observed, { now: clock.now(), resolveKey: resolverFor(v.bucket.region) }),
     });
   });
 
@@ -198,87 +226,4 @@ export async function runAudit(deps: AuditDeps, opts: AuditOptions): Promise<Rep
   };
   log.info({ summary: report.summary.byStatus, unchecked }, 'audit finished');
   return report;
-}
-
-interface ApplyContext {
-  stopAt: number;
-  timeLeft: () => boolean;
-  resolve: (ref: string) => string | undefined;
-  log: AuditDeps['logger'];
-}
-
-async function applyDecision(
-  deps: AuditDeps,
-  finding: Finding,
-  v: Verdict,
-  d: Decision,
-  ctx: ApplyContext,
-): Promise<Finding> {
-  switch (d.kind) {
-    case 'none':
-      return finding;
-    case 'refused':
-    case 'capped':
-      return { ...finding, status: 'noncompliant', reason: `${finding.reason}; ${d.reason}` };
-    case 'blocked':
-      return { ...finding, status: 'blocked', reason: `${finding.reason}; not remediated: ${d.reason}` };
-    case 'would-apply':
-      return {
-        ...finding,
-        status: 'would-remediate',
-        reason: `${finding.reason}; would apply ${describeConfig(d.target)}`,
-        action: { kind: 'put-bucket-encryption', from: v.observed, to: d.target },
-      };
-    case 'apply':
-      break;
-  }
-  const b = { name: v.bucket.name, region: v.bucket.region };
-  const log = ctx.log.child({ bucket: b.name, region: b.region });
-  if (!ctx.timeLeft()) {
-    return {
-      ...finding,
-      status: 'noncompliant',
-      reason: `${finding.reason}; not remediated: the run reached its deadline`,
-    };
-  }
-  const action = { kind: 'put-bucket-encryption' as const, from: v.observed, to: d.target };
-  try {
-    const { requestId } = await deps.oss.putBucketEncryption(b, d.target, { deadline: ctx.stopAt });
-    const at = (deps.clock ?? systemClock).now().toISOString();
-    log.info(
-      // `ossRequestId`: the logger's own `requestId` is the invocation's.
-      {
-        from: describeConfig(v.observed),
-        to: describeConfig(d.target),
-        ruleId: v.ruleId,
-        ossRequestId: requestId,
-      },
-      'encryption applied',
-    );
-    const readBack = await deps.oss.getBucketEncryption(b, { deadline: ctx.stopAt });
-    const applied = { ...action, ...(requestId ? { requestId } : {}), at };
-    if (!sameConfig(readBack, d.target, ctx.resolve)) {
-      const message = `read back ${describeConfig(readBack)} after applying ${describeConfig(d.target)}`;
-      log.error({ readBack: describeConfig(readBack), ruleId: v.ruleId }, 'read-back mismatch');
-      return {
-        ...finding,
-        status: 'error',
-        observed: readBack,
-        reason: `remediation not verified: ${message}`,
-        action: applied,
-        error: { code: 'ReadBackMismatch', message },
-      };
-    }
-    return {
-      ...finding,
-      status: 'remediated',
-      observed: readBack,
-      reason: `${finding.reason}; applied ${describeConfig(d.target)}`,
-      action: applied,
-    };
-  } catch (err) {
-    const error = findingError(err);
-    log.error({ code: error.code, ossRequestId: error.requestId, ruleId: v.ruleId }, 'remediation failed');
-    return { ...finding, status: 'error', reason: `remediation failed: ${error.message}`, action, error };
-  }
 }

@@ -73,6 +73,9 @@ function toFinding(f: ObjectFinding): BackfillFinding {
     reason: f.reason,
     action: f.action,
     ...(f.versioning ? { versioning: f.versioning } : {}),
+    ...(f.keyState ? { keyState: f.keyState } : {}),
+    ...(f.keyOrigin ? { keyOrigin: f.keyOrigin } : {}),
+    ...(f.keyProtection ? { keyProtection: f.keyProtection } : {}),
     ...(f.error ? { error: f.error } : {}),
   };
 }

@@ -96,6 +96,10 @@ export interface BackfillFinding {
   reason: string;
   action: ObjectAction;
   versioning?: string;
+  /** DescribeKey facts of the object's KMS key, where they were read. */
+  keyState?: string;
+  keyOrigin?: string;
+  keyProtection?: string;
   error?: { code: string; message: string; status?: number; requestId?: string; retryable: boolean };
 }
 

@@ -5,7 +5,7 @@
 import * as kms from '@alicloud/kms20160120';
 import * as rpc from '@alicloud/rpc-client';
 import { CloudError } from '../errors.js';
-import type { KeyInfo, KeyInspector } from '../ports.js';
+import type { KeyCallOptions, KeyInfo, KeyInspector } from '../ports.js';
 import type { Credentials } from './credentials.js';
 import { describeNetworkError } from './network-errors.js';
 import { type RetryOptions, withRetry } from './retry.js';
@@ -94,10 +94,23 @@ export class KmsGateway implements KeyInspector {
    * request also carries `RegionId` (a POP common parameter the typed request omits): with one endpoint
    * for every region (the emulator, a proxy), that is the only thing naming the region.
    */
-  async describeKey(ref: string, region: string): Promise<KeyInfo> {
+  async describeKey(ref: string, region: string, call: KeyCallOptions = {}): Promise<KeyInfo> {
     const subject = `KMS key "${ref}" (${region}): DescribeKey`;
     const client = this.client(region);
+    const own = this.opts.timeoutMs ?? 10_000;
+    const now = this.opts.retry?.now ?? Date.now;
+    const retry = { ...this.opts.retry, ...(call.deadline !== undefined ? { deadline: call.deadline } : {}) };
     const res = await withRetry(async () => {
+      // Each attempt's timeout is capped by what is left before the deadline (the pre-flight too).
+      const left = call.deadline === undefined ? own : Math.floor(call.deadline - now());
+      if (left <= 0) {
+        throw new CloudError(`${subject}: not sent, the deadline has passed`, {
+          code: 'DeadlineExceeded',
+          status: -2,
+          retryable: false,
+        });
+      }
+      const timeout = Math.min(own, left);
       try {
         const raw = await client.doRequest(
           'DescribeKey',
@@ -109,13 +122,13 @@ export class KmsGateway implements KeyInspector {
           // No form body (the typed client sends none either); runtime options are plain fields
           // (readTimeout, autoretry...) that doRequest reads with defaults, so an empty object is enough.
           null as unknown as Record<string, never>,
-          {} as Parameters<KmsClientInstance['doRequest']>[7],
+          { readTimeout: timeout, connectTimeout: timeout } as Parameters<KmsClientInstance['doRequest']>[7],
         );
-        return raw as { KeyMetadata?: { KeyId?: string; Arn?: string; KeyState?: string } };
+        return raw as { KeyMetadata?: Record<string, string | undefined> };
       } catch (err) {
         throw kmsCloudError(err, subject);
       }
-    }, this.opts.retry);
+    }, retry);
     const meta = res.KeyMetadata ?? {};
     if (!meta.KeyId || !meta.KeyState) {
       throw new CloudError(`${subject}: the answer has no KeyMetadata`, {
@@ -126,6 +139,26 @@ export class KmsGateway implements KeyInspector {
     }
     const arn = meta.Arn ?? '';
     const arnRegion = /^acs:kms:([^:]+):/.exec(arn)?.[1];
-    return { keyId: meta.KeyId, arn, state: meta.KeyState, region: arnRegion ?? region };
+    const creator = meta.Creator || undefined;
+    return {
+      keyId: meta.KeyId,
+      arn,
+      state: meta.KeyState,
+      region: arnRegion ?? region,
+      ...(creator ? { creator } : {}),
+      serviceKey: isServiceKey(ref, creator),
+      ...(meta.Origin ? { origin: meta.Origin } : {}),
+      ...(meta.ProtectionLevel ? { protectionLevel: meta.ProtectionLevel } : {}),
+    };
   }
+}
+
+/**
+ * A service key is one a cloud service created for itself: KMS sets its `Creator` to the service code
+ * (`OSS`) instead of the numeric account id, and gives it the reserved alias `alias/acs/<service>`
+ * (KMS "Integration with KMS"; "Manage a key alias").
+ */
+export function isServiceKey(ref: string, creator: string | undefined): boolean {
+  if (/^(acs:kms:[^:]*:[^:]*:)?alias\/acs\//.test(ref)) return true;
+  return creator !== undefined && !/^\d+$/.test(creator);
 }

@@ -7,6 +7,7 @@
 import { Readable } from 'node:stream';
 import OSS from 'ali-oss';
 import type { Logger } from 'pino';
+import { CloudError } from '../errors.js';
 import type { SseConfig } from '../model.js';
 import type { AdaptiveLimit } from './adaptive-limit.js';
 import type { Credentials } from './credentials.js';
@@ -65,19 +66,22 @@ interface SdkResult {
 interface AliOssClient {
   listBuckets(query: Record<string, string | number>, options: object): Promise<unknown>;
   getBucketEncryption(bucket: string): Promise<SdkResult & { encryption?: unknown }>;
-  deleteBucketEncryption(bucket: string): Promise<SdkResult>;
-  getBucketTags(bucket: string): Promise<SdkResult & { tag?: Record<string, string> }>;
+  deleteBucketEncryption(bucket: string, options?: { timeout?: number }): Promise<SdkResult>;
+  getBucketTags(
+    bucket: string,
+    options?: { timeout?: number },
+  ): Promise<SdkResult & { tag?: Record<string, string> }>;
   get(key: string): Promise<SdkResult & { content?: Buffer }>;
   getStream(key: string): Promise<SdkResult & { stream: AsyncIterable<Buffer> }>;
   put(
     key: string,
     body: Buffer,
-    options: { headers?: Record<string, string>; mime?: string },
+    options: { headers?: Record<string, string>; mime?: string; timeout?: number },
   ): Promise<SdkResult>;
   putStream(
     key: string,
     body: Readable,
-    options: { headers?: Record<string, string>; mime?: string },
+    options: { headers?: Record<string, string>; mime?: string; timeout?: number },
   ): Promise<SdkResult>;
   getBucketLocation(bucket: string): Promise<SdkResult & { location?: unknown }>;
 }
@@ -91,6 +95,7 @@ export interface RequestCapable {
     content?: Buffer;
     mime?: string;
     successStatuses: number[];
+    timeout?: number;
   }): Promise<{ status: number; data?: Buffer; res: { headers: Record<string, string> } }>;
 }
 
@@ -137,12 +142,38 @@ export class OssGateway {
     return c;
   }
 
-  /** Runs one SDK call with normalised errors and retries; `subject` names it in errors and logs. */
-  async call<T>(subject: string, fn: () => Promise<T>, retry?: RetryOptions): Promise<T> {
+  /**
+   * The timeout of one attempt: the client's own (default 30 s), capped by what is left before the
+   * call's `timeoutBy`, so one slow answer cannot outlive the run (a function killed before its report).
+   */
+  private attemptTimeout(retry?: RetryOptions): number {
+    const own = this.opts.timeoutMs ?? 30_000;
+    const deadline = retry?.timeoutBy ?? this.opts.retry?.timeoutBy;
+    if (deadline === undefined) return own;
+    const now = (retry?.now ?? this.opts.retry?.now ?? Date.now)();
+    return Math.max(1, Math.min(own, Math.floor(deadline - now)));
+  }
+
+  /**
+   * Runs one SDK call with normalised errors and retries; `subject` names it in errors and logs. `fn`
+   * gets the attempt's timeout in ms (derived from the deadline) to pass to ali-oss as `timeout`.
+   */
+  async call<T>(subject: string, fn: (timeoutMs: number) => Promise<T>, retry?: RetryOptions): Promise<T> {
     return withRetry(
       async () => {
+        const deadline = retry?.timeoutBy ?? this.opts.retry?.timeoutBy;
+        const now = (retry?.now ?? this.opts.retry?.now ?? Date.now)();
+        if (deadline !== undefined && now >= deadline) {
+          throw new CloudError(`${subject}: not sent, the deadline has passed`, {
+            code: 'DeadlineExceeded',
+            status: -2,
+            retryable: false,
+          });
+        }
+        const timeoutMs = this.attemptTimeout(retry);
+        const attempt = () => fn(timeoutMs);
         try {
-          return await (this.opts.limit ? this.opts.limit.run(fn) : fn());
+          return await (this.opts.limit ? this.opts.limit.run(attempt) : attempt());
         } catch (err) {
           // The SDK's own message (ali-oss's agent status on network errors) is for the debug log only.
           this.opts.logger?.debug({ subject, sdkError: (err as Error)?.message }, 'oss sdk error');
@@ -164,13 +195,20 @@ export class OssGateway {
   }
 
   /** One page of ListBuckets (every region's buckets, as the service lists them). */
-  async listBucketsPage(query: { prefix?: string; marker?: string; maxKeys?: number }): Promise<BucketPage> {
+  async listBucketsPage(query: {
+    prefix?: string;
+    marker?: string;
+    maxKeys?: number;
+    deadline?: number;
+  }): Promise<BucketPage> {
     const home = this.opts.homeRegion ?? 'cn-hangzhou';
     const q: Record<string, string | number> = { 'max-keys': query.maxKeys ?? 1000 };
     if (query.prefix) q.prefix = query.prefix;
     if (query.marker) q.marker = query.marker;
-    const page = await this.call(`ListBuckets (marker "${query.marker ?? ''}")`, () =>
-      this.client(home).listBuckets(q, {}),
+    const page = await this.call(
+      `ListBuckets (marker "${query.marker ?? ''}")`,
+      (timeout) => this.client(home).listBuckets(q, { timeout }),
+      query.deadline === undefined ? undefined : { deadline: query.deadline, timeoutBy: query.deadline },
     );
     // ali-oss answers `buckets: null` for an empty page and gives the region as `oss-<region>`.
     const typed = page as {
@@ -194,10 +232,17 @@ export class OssGateway {
   }
 
   /** Every bucket, page after page. */
-  async *listBuckets(query: { prefix?: string; pageSize?: number } = {}): AsyncGenerator<BucketSummary[]> {
+  async *listBuckets(
+    query: { prefix?: string; pageSize?: number; deadline?: number } = {},
+  ): AsyncGenerator<BucketSummary[]> {
     let marker: string | undefined;
     do {
-      const page = await this.listBucketsPage({ prefix: query.prefix, marker, maxKeys: query.pageSize });
+      const page = await this.listBucketsPage({
+        prefix: query.prefix,
+        marker,
+        maxKeys: query.pageSize,
+        deadline: query.deadline,
+      });
       yield page.buckets;
       marker = page.nextMarker;
     } while (marker);
@@ -211,8 +256,9 @@ export class OssGateway {
     // on the 404 NoSuchServerSideEncryptionRule that every unencrypted bucket answers.
     return this.call(
       subject,
-      async () => {
+      async (timeout) => {
         const result = await client.request({
+          timeout,
           method: 'GET',
           bucket: b.name,
           subres: 'encryption',
@@ -249,9 +295,10 @@ export class OssGateway {
     const client = this.client(b.region) as unknown as RequestCapable;
     const result = await this.call(
       subject,
-      () =>
+      (timeout) =>
         // A Buffer, not a string: ali-oss sets Content-Length from `content.length`.
         client.request({
+          timeout,
           method: 'PUT',
           bucket: b.name,
           subres: 'encryption',
@@ -269,7 +316,7 @@ export class OssGateway {
     const subject = `Bucket "${b.name}" (${b.region}): DeleteBucketEncryption`;
     const result = await this.call(
       subject,
-      () => this.client(b.region).deleteBucketEncryption(b.name),
+      (timeout) => this.client(b.region).deleteBucketEncryption(b.name, { timeout }),
       retry,
     );
     return { requestId: requestIdOf(result.res) };
@@ -279,7 +326,11 @@ export class OssGateway {
   async getBucketTags(b: BucketLocation, retry?: RetryOptions): Promise<Record<string, string>> {
     const subject = `Bucket "${b.name}" (${b.region}): GetBucketTagging`;
     try {
-      const result = await this.call(subject, () => this.client(b.region).getBucketTags(b.name), retry);
+      const result = await this.call(
+        subject,
+        (timeout) => this.client(b.region).getBucketTags(b.name, { timeout }),
+        retry,
+      );
       return { ...(result.tag ?? {}) };
     } catch (err) {
       if ((err as { code?: string }).code === 'NoSuchTagSet') return {};
@@ -330,7 +381,14 @@ export class OssGateway {
     bucket: string,
     key: string,
     body: Buffer | ObjectChunks,
-    opts: { contentType?: string; sse?: SseConfig; forbidOverwrite?: boolean; region?: string } = {},
+    opts: {
+      contentType?: string;
+      sse?: SseConfig;
+      forbidOverwrite?: boolean;
+      region?: string;
+      /** Epoch ms no attempt may outlive (each attempt's timeout is what is left). */
+      deadline?: number;
+    } = {},
   ): Promise<{ requestId?: string }> {
     const r = opts.region ?? (await this.bucketRegion(bucket));
     const headers: Record<string, string> = {};
@@ -343,15 +401,23 @@ export class OssGateway {
     if (opts.forbidOverwrite) headers['x-oss-forbid-overwrite'] = 'true';
     const subject = `Object "${key}" in bucket "${bucket}" (${r}): PutObject`;
     // Options per attempt: ali-oss adds headers to the object it is given (Transfer-Encoding for streams).
-    const options = () => ({
+    const options = (timeout: number) => ({
+      timeout,
       headers: { ...headers },
       ...(opts.contentType ? { mime: opts.contentType } : {}),
     });
-    const result = await this.call(subject, () =>
-      Buffer.isBuffer(body)
-        ? this.client(r, bucket).put(key, body, options())
-        : // A fresh stream per attempt; objectMode off, so string pieces are sent as UTF-8 bytes.
-          this.client(r, bucket).putStream(key, Readable.from(body(), { objectMode: false }), options()),
+    const result = await this.call(
+      subject,
+      (timeout) =>
+        Buffer.isBuffer(body)
+          ? this.client(r, bucket).put(key, body, options(timeout))
+          : // A fresh stream per attempt; objectMode off, so string pieces are sent as UTF-8 bytes.
+            this.client(r, bucket).putStream(
+              key,
+              Readable.from(body(), { objectMode: false }),
+              options(timeout),
+            ),
+      opts.deadline === undefined ? undefined : { deadline: opts.deadline, timeoutBy: opts.deadline },
     );
     return { requestId: requestIdOf(result.res) };
   }

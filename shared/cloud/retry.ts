@@ -14,6 +14,12 @@ export interface RetryOptions {
   capMs?: number;
   /** Stop retrying when the next attempt would start after this epoch-ms deadline. */
   deadline?: number;
+  /**
+   * Epoch ms no attempt may outlive: gateways cap each attempt's timeout at what is left and send none
+   * after it. Separate from `deadline`, which only stops retries (a backfill lets in-flight calls end
+   * inside its reserve); the audit sets both.
+   */
+  timeoutBy?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;

@@ -83,7 +83,7 @@ export async function encryptInPlace(r: EncryptRequest): Promise<ObjectAction> {
   const ref = target.kmsKeyId;
   let resolvedId: string | undefined;
   if (ref) {
-    const check = await checkKey(r.kms, ref, r.loc.region);
+    const check = await checkKey(r.kms, ref, r.loc.region, r.policy.sse);
     if (!check.ok) return { kind: 'blocked', reason: check.reason };
     // OSS stores the CMK id it is given; apply the id the pre-flight resolved from an alias or ARN.
     resolvedId = check.keyId;

@@ -17,7 +17,7 @@ import type { Clock, KeyInspector } from '../ports.js';
 import { systemClock } from '../ports.js';
 import { type CopySettings, encryptInPlace } from './encrypt.js';
 import { type ObjectEvent, parseOssEvent } from './event.js';
-import { classify, findObject, keyResolver } from './inspect.js';
+import { classify, findObject, inspectObjectKey, keyResolver } from './inspect.js';
 import { OwnWrites } from './own-writes.js';
 import { objectsPolicy, outOfScope } from './scope.js';
 import { emptySummary, type GuardSummary, type ObjectFinding, type SkippedRecord } from './types.js';
@@ -94,16 +94,21 @@ async function checkRecord(ctx: Context, rec: ObjectEvent): Promise<ObjectFindin
     return { ...base, verdict: 'missing', observed: null, reason, action: { kind: 'none' } };
   }
   const { head, key } = lookup;
+  const found = { ...base, key, ...(key !== rec.key ? { eventKey: rec.key } : {}), size: head.size };
+  const inspected = await inspectObjectKey(ctx.kms, ctx.policy.sse, ctx.policy.match, head.sse, rec.region);
+  if (!inspected.ok) {
+    const error = { ...inspected.error, retryable: inspected.retryable };
+    const reason = `its KMS key could not be checked: ${inspected.reason}`;
+    return { ...found, verdict: 'error', observed: head.sse, reason, action: { kind: 'none' }, error };
+  }
   const resolve = await keyResolver(ctx.kms, ctx.policy.sse, rec.region);
-  const c = classify(ctx.policy.sse, ctx.policy.match, head.sse, ctx.requirement, resolve);
+  const c = classify(ctx.policy.sse, ctx.policy.match, head.sse, ctx.requirement, resolve, inspected.keys);
   const finding: ObjectFinding = {
-    ...base,
-    key,
-    ...(key !== rec.key ? { eventKey: rec.key } : {}),
-    size: head.size,
+    ...found,
     verdict: c.verdict,
     observed: head.sse,
     reason: c.reason,
+    ...inspected.facts,
     action: { kind: 'none' },
   };
   if (c.verdict === 'encrypted') return finding;

@@ -3,7 +3,8 @@
  * the code for `ram-policy` to collect: HeadObject always; the in-place copy (CopyObject, or the multipart
  * calls with the tags they carry) and the KMS pre-flight only when `objects.action` is `encrypt`.
  */
-import { bucketPattern, ossArn, type PermissionDeclaration } from '../ram/types.js';
+import { bucketPattern, kmsKeyArn, ossArn, type PermissionDeclaration } from '../ram/types.js';
+import { keyMatters } from './inspect.js';
 import { objectsPolicy } from './scope.js';
 
 export const uploadGuardPermissions: PermissionDeclaration = (ctx) => {
@@ -17,6 +18,16 @@ export const uploadGuardPermissions: PermissionDeclaration = (ctx) => {
       reason: 'read the encryption of each new object (HeadObject)',
     },
   ];
+  // The verdict looks at the object's key when the requirement depends on it (service key or CMK, HSM,
+  // imported material), and an alias in the policy resolves through DescribeKey.
+  const describes = keyMatters(objects.sse, objects.match) || objects.sse.kmsKeyId !== undefined;
+  if (describes) {
+    out.push({
+      actions: ['kms:DescribeKey'],
+      resources: [kmsKeyArn(ctx)],
+      reason: 'read the KMS key of each object (service key or customer CMK, protection, origin)',
+    });
+  }
   if (objects.action !== 'encrypt') return out;
   out.push({
     actions: ['oss:PutObject', 'oss:GetObjectTagging', 'oss:PutObjectTagging', 'oss:AbortMultipartUpload'],
@@ -25,7 +36,7 @@ export const uploadGuardPermissions: PermissionDeclaration = (ctx) => {
   });
   if (objects.sse.algorithm === 'KMS' || objects.sse.minimum === 'kms' || objects.sse.minimum === 'kms-cmk') {
     out.push({
-      actions: ['kms:DescribeKey', 'kms:GenerateDataKey', 'kms:Decrypt'],
+      actions: [...(describes ? [] : ['kms:DescribeKey']), 'kms:GenerateDataKey', 'kms:Decrypt'],
       resources: ['acs:kms:*:*:key/*', 'acs:kms:*:*:alias/*'],
       reason: 'KMS pre-flight of the CMK, and SSE-KMS reads and writes of the copy',
     });

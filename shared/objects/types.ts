@@ -68,6 +68,10 @@ export interface ObjectFinding {
   checkedAt?: string;
   /** Set when the bucket keeps versions: older versions are not touched by an in-place copy. */
   versioning?: string;
+  /** DescribeKey facts of the object's KMS key, where they were read (see `Finding.keyState`). */
+  keyState?: string;
+  keyOrigin?: string;
+  keyProtection?: string;
   error?: { code: string; message: string; status?: number; requestId?: string; retryable: boolean };
 }
 

@@ -4,12 +4,14 @@
  */
 import type { SseConfig } from '../model.js';
 import { globMatch } from './glob.js';
+import { judgedConfig, type KeyView, keyProblem } from './keys.js';
 import {
   describeRequirement,
   isWeaker,
   type KeyResolver,
   remediationTarget,
   requiredLevel,
+  sameKey,
   unmetReason,
 } from './levels.js';
 import type { Policy, Requirement, Rule } from './schema.js';
@@ -91,6 +93,24 @@ export function cisControls(req: Requirement): string[] {
 export interface EvaluateOptions {
   now: Date;
   resolveKey?: KeyResolver;
+  /**
+   * What DescribeKey said (in the bucket's region) about the keys of the observed configuration and of
+   * the rule. Without it, only the configuration text is judged.
+   */
+  keys?: KeyView;
+}
+
+/** Why the CMK a bucket's default names cannot be used there (missing, not Enabled, another region). */
+export function brokenKeyReason(
+  observed: SseConfig | null,
+  region: string,
+  keys: KeyView | undefined,
+): string | undefined {
+  const ref = observed?.algorithm === 'KMS' ? observed.kmsKeyId : undefined;
+  const look = ref && keys ? keys(ref) : undefined;
+  if (!ref || !look) return undefined;
+  if (!look.found) return look.reason;
+  return keyProblem(ref, look.facts, region);
 }
 
 type VerdictBase = Pick<
@@ -153,18 +173,53 @@ export function evaluate(
     // An expired exemption stops applying; the rule's requirement (or the defaults') applies instead.
     expiredNote = `exemption expired on ${rule.exempt.until}; `;
   }
-  const unmet = unmetReason(rule.sse, rule.match, observed, opts.resolveKey);
+  const broken = brokenKeyReason(observed, bucket.region, opts.keys);
+  if (broken !== undefined) return brokenKeyVerdict(rule, common, observed, `${expiredNote}${broken}`, opts);
+  const unmet = unmetReason(rule.sse, rule.match, observed, opts.resolveKey, opts.keys);
   if (unmet === undefined) {
     return verdictOf(common, 'compliant', `${expiredNote}meets ${requirement}`);
   }
   const reason = `${expiredNote}${unmet}`;
   if (!rule.remediate) return verdictOf(common, 'noncompliant', reason);
-  const target = remediationTarget(rule.sse, rule.match, observed);
-  if (rule.match !== 'exact' && isWeaker(target, observed)) {
+  const judged = judgedConfig(observed, opts.keys);
+  const target = remediationTarget(rule.sse, rule.match, judged);
+  if (rule.match !== 'exact' && isWeaker(target, judged)) {
     return verdictOf(common, 'noncompliant', reason, { refused: 'remediation would make the bucket weaker' });
   }
-  if (unmetReason(rule.sse, rule.match, target, opts.resolveKey) !== undefined) {
+  if (unmetReason(rule.sse, rule.match, target, opts.resolveKey, opts.keys) !== undefined) {
     return verdictOf(common, 'noncompliant', reason, { refused: 'no configuration meets the requirement' });
   }
   return verdictOf(common, 'noncompliant', reason, { target });
+}
+
+/**
+ * A bucket whose default names a CMK it cannot use is neither protected nor usable: non-compliant at
+ * every level, counted against CIS 5.8 and 5.9. Remediation never picks another key on its own: only a
+ * rule that names the key to use may switch to it (then the pre-flight and "never weaker" apply).
+ */
+function brokenKeyVerdict(
+  rule: ResolvedRule,
+  common: VerdictBase,
+  observed: SseConfig | null,
+  reason: string,
+  opts: EvaluateOptions,
+): Verdict {
+  const base: VerdictBase = { ...common, cis: ['5.8', '5.9'] };
+  if (!rule.remediate) return verdictOf(base, 'noncompliant', reason);
+  const named = rule.sse.kmsKeyId;
+  const current = observed?.kmsKeyId ?? '';
+  if (!named || sameKey(named, current, opts.resolveKey)) {
+    const refused = named
+      ? `the rule's KMS key "${named}" is the key that cannot be used`
+      : 'not switched to another KMS key: no rule names the key to use';
+    return verdictOf(base, 'noncompliant', reason, { refused });
+  }
+  const target = remediationTarget(rule.sse, rule.match, observed);
+  if (rule.match !== 'exact' && isWeaker(target, observed)) {
+    return verdictOf(base, 'noncompliant', reason, { refused: 'remediation would make the bucket weaker' });
+  }
+  if (unmetReason(rule.sse, rule.match, target, opts.resolveKey, opts.keys) !== undefined) {
+    return verdictOf(base, 'noncompliant', reason, { refused: 'no configuration meets the requirement' });
+  }
+  return verdictOf(base, 'noncompliant', reason, { target });
 }

@@ -4,6 +4,7 @@
  * the level; it is a separate requirement.
  */
 import type { SseConfig } from '../model.js';
+import { judgedConfig, type KeyView, keyStrengthUnmet } from './keys.js';
 import type { Level, Requirement } from './schema.js';
 
 export const LEVEL_RANK: Record<Level | 'none', number> = { none: 0, 'sse-oss': 1, kms: 2, 'kms-cmk': 3 };
@@ -54,6 +55,8 @@ export function describeRequirement(req: Requirement, match: 'at-least' | 'exact
   const parts = [match === 'exact' && !req.minimum ? `exactly ${head}` : head];
   if (req.kmsKeyId) parts.push(`key ${req.kmsKeyId}`);
   if (req.kmsDataEncryption) parts.push(`data ${req.kmsDataEncryption}`);
+  if (req.keyProtection) parts.push('HSM-protected key');
+  if (req.keyOrigin) parts.push('imported (EXTERNAL) key material');
   return parts.join(', ');
 }
 
@@ -69,8 +72,25 @@ export function describeConfig(cfg: SseConfig | null): string {
  * Whether `observed` meets `req`. Returns `undefined` when it does, else the reason it does not.
  * `exact`: the same algorithm, key and data encryption as the requirement asks (for a minimum: the same level).
  * `at-least`: as strong or stronger; a named CMK must be that CMK; SM4 (algorithm or data encryption) must be SM4.
+ * With `keys` (what DescribeKey said about the keys), the OSS service key counts as the OSS-managed key
+ * (level `kms`), and `keyProtection` / `keyOrigin` are checked against the CMK; without it, the
+ * configuration text alone is judged and key strength is not (the caller checks it where it reads keys).
  */
 export function unmetReason(
+  req: Requirement,
+  match: 'at-least' | 'exact',
+  observed: SseConfig | null,
+  resolve?: KeyResolver,
+  keys?: KeyView,
+): string | undefined {
+  const judged = judgedConfig(observed, keys);
+  const unmet = levelUnmet(req, match, judged, resolve);
+  if (unmet !== undefined || !keys || !judged?.kmsKeyId) return unmet;
+  const look = keys(judged.kmsKeyId);
+  return keyStrengthUnmet(req, judged.kmsKeyId, look?.found ? look.facts : undefined);
+}
+
+function levelUnmet(
   req: Requirement,
   match: 'at-least' | 'exact',
   observed: SseConfig | null,

@@ -38,6 +38,10 @@ export const requirementSchema = z
     minimum: z.enum(LEVELS, { error: 'must be one of sse-oss, kms, kms-cmk' }).optional(),
     kmsKeyId: kmsKeyId.optional(),
     kmsDataEncryption: z.literal('SM4', { error: 'must be SM4' }).optional(),
+    /** The CMK's key material must be in an HSM (DescribeKey `ProtectionLevel` HSM). */
+    keyProtection: z.literal('hsm', { error: 'must be hsm' }).optional(),
+    /** The CMK's key material must be imported, BYOK (DescribeKey `Origin` EXTERNAL). */
+    keyOrigin: z.literal('external', { error: 'must be external' }).optional(),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -54,6 +58,17 @@ export const requirementSchema = z
         message: 'needs algorithm KMS (or minimum kms / kms-cmk)',
         path: ['kmsKeyId'],
       });
+    }
+    // Only a customer CMK has HSM-backed or imported material: the requirement must ask for one.
+    const cmk = r.minimum === 'kms-cmk' || (r.algorithm === 'KMS' && r.kmsKeyId !== undefined);
+    for (const field of ['keyProtection', 'keyOrigin'] as const) {
+      if (r[field] !== undefined && !cmk) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'needs a customer CMK: minimum kms-cmk, or algorithm KMS with kmsKeyId',
+          path: [field],
+        });
+      }
     }
     if (r.kmsDataEncryption !== undefined && !kmsCapable) {
       ctx.addIssue({

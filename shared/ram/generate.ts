@@ -5,6 +5,7 @@
 import { auditPermissions } from '../audit/permissions.js';
 import { backfillCoordinatorPermissions, backfillWorkerPermissions } from '../backfill/permissions.js';
 import { uploadGuardPermissions } from '../objects/permissions.js';
+import { guardPermissions } from '../safety/permissions.js';
 import { watchPermissions } from '../watch/permissions.js';
 import { policyLocationPermissions, reportLocationPermissions } from './policy-permissions.js';
 import type { Permission, PermissionContext, PermissionDeclaration } from './types.js';
@@ -39,6 +40,7 @@ export const DECLARATIONS: Record<FunctionName, PermissionDeclaration[]> = {
     auditPermissions,
     policyLocationPermissions,
     reportLocationPermissions,
+    guardPermissions,
     loggingPermissions,
     // Its `backfill` mode; only for a policy that manages objects (has an `objects` section).
     (ctx) => (ctx.policy.objects ? backfillCoordinatorPermissions(ctx) : []),

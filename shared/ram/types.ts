@@ -31,6 +31,11 @@ export function ossArn(ctx: PermissionContext, bucket: string, key?: string): st
   return `acs:oss:*:${ctx.accountId ?? '*'}:${bucket}${key === undefined ? '' : `/${key}`}`;
 }
 
+/** `acs:kms:*:<account>:key/*`: every key of the account (aliases are authorized on their key). */
+export function kmsKeyArn(ctx: PermissionContext): string {
+  return `acs:kms:*:${ctx.accountId ?? '*'}:key/*`;
+}
+
 /**
  * A bucket-name glob as a RAM resource pattern. RAM patterns know `*` and `?` only; a glob using anything
  * else (braces, classes, extglobs) widens to `*` rather than risk denying what the policy selects.

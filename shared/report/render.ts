@@ -115,6 +115,9 @@ export const CSV_HEADER = [
   'action_request_id',
   'error_code',
   'error_request_id',
+  'key_state',
+  'key_origin',
+  'key_protection',
 ];
 
 function csvRow(f: Finding): string {
@@ -135,6 +138,9 @@ function csvRow(f: Finding): string {
     f.action?.requestId ?? '',
     f.error?.code ?? '',
     f.error?.requestId ?? '',
+    f.keyState ?? '',
+    f.keyOrigin ?? '',
+    f.keyProtection ?? '',
   ]
     .map(csvCell)
     .join(',');

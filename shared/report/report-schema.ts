@@ -15,6 +15,10 @@ const sse = z
     kmsDataEncryption: z.literal('SM4').optional(),
   })
   .strict();
+
+/** An encryption configuration as reports (and the change journal) store it. */
+export { sse as sseConfigSchema };
+
 const counts = z.record(z.string(), z.number().int().min(0));
 const driftEntry = z
   .object({
@@ -38,6 +42,9 @@ export const findingSchema = z
     requirement: z.string().optional(),
     reason: z.string(),
     cis: z.array(z.string()).optional(),
+    keyState: z.string().optional(),
+    keyOrigin: z.string().optional(),
+    keyProtection: z.string().optional(),
     action: z
       .object({
         kind: z.literal('put-bucket-encryption'),

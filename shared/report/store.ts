@@ -3,12 +3,12 @@
  * `oss://bucket/prefix` (`prefix/YYYY/MM/DD/<runId>.<ext>`, `prefix/latest.json`), written encrypted.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { OssGateway } from '../cloud/oss.js';
 import { CloudError } from '../errors.js';
 import type { Report, SseConfig } from '../model.js';
 import { ossLocation } from '../ram/types.js';
+import { writeFileAtomic } from '../safety/atomic-file.js';
 import { readReport, reportFromText } from './read-report.js';
 
 /**
@@ -60,9 +60,8 @@ export class LocalStore implements ReportStore {
   }
   async write(path: string, content: ReportBody): Promise<string> {
     const full = join(this.dir, path);
-    await mkdir(dirname(full), { recursive: true });
-    // writeFile takes an iterable of strings and writes it piece by piece (UTF-8).
-    await writeFile(full, typeof content === 'string' ? content : content());
+    // Atomic (temporary file, fsync, rename): a kill or a full disk never leaves `latest.json` half written.
+    await writeFileAtomic(full, typeof content === 'string' ? content : content());
     return full;
   }
 }
@@ -74,6 +73,8 @@ export class OssStore implements ReportStore {
     private readonly bucket: string,
     prefix: string,
     private readonly sse: SseConfig = { algorithm: 'AES256' },
+    /** Epoch ms no write may outlive (a function's deadline: the report is written within it). */
+    private readonly deadline?: number,
   ) {
     this.prefix = prefix.replace(/^\/+|\/+$/g, '');
   }
@@ -104,15 +105,19 @@ export class OssStore implements ReportStore {
     const key = this.key(path);
     // Pieces are streamed (chunked PutObject), never joined into one Buffer.
     const body = typeof content === 'string' ? Buffer.from(content) : content;
-    await this.oss.putObject(this.bucket, key, body, { contentType, sse: this.sse });
+    await this.oss.putObject(this.bucket, key, body, {
+      contentType,
+      sse: this.sse,
+      ...(this.deadline === undefined ? {} : { deadline: this.deadline }),
+    });
     return `oss://${this.bucket}/${key}`;
   }
 }
 
 /** A store for a location string: `oss://bucket/prefix` (needs the OSS gateway) or a local folder. */
-export function storeFor(location: string, oss?: OssGateway): ReportStore {
+export function storeFor(location: string, oss?: OssGateway, opts: { deadline?: number } = {}): ReportStore {
   const loc = ossLocation(location);
   if (!loc) return new LocalStore(location);
   if (!oss) throw new Error(`report location ${location} needs an OSS client`);
-  return new OssStore(oss, loc.bucket, loc.key);
+  return new OssStore(oss, loc.bucket, loc.key, undefined, opts.deadline);
 }

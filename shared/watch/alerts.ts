@@ -6,7 +6,7 @@
  */
 import type { DeliveryOptions, DeliveryRecord } from '../alerts/deliver.js';
 import { sendAlerts } from '../alerts/deliver.js';
-import { type AlertMessage, mdEscape, statusSeverity } from '../alerts/messages.js';
+import { type AlertMessage, describeKeyFacts, mdEscape, statusSeverity } from '../alerts/messages.js';
 import type { AlertsConfig } from '../alerts/schema.js';
 import { buildSinks } from '../alerts/sinks.js';
 import type { Logger } from '../log.js';
@@ -40,6 +40,7 @@ export function changeAlerts(run: RunOutcome, eventToCompliantMs?: number): Aler
     `- Required: ${mdEscape(finding?.requirement ?? '?')} (rule ${mdEscape(finding?.ruleId ?? '?')})`,
     `- Reason: ${mdEscape(run.reason)}`,
     ...(finding?.cis?.length ? [`- CIS: ${finding.cis.map(mdEscape).join(', ')}`] : []),
+    ...(finding?.keyState ? [`- KMS key: ${mdEscape(describeKeyFacts(finding))}`] : []),
     `- Run: ${mdEscape(run.runId)}`,
   ];
   const severity = status === 'error' ? 'warning' : fixed ? 'info' : statusSeverity(status);

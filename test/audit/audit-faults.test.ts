@@ -157,7 +157,10 @@ describe('retries and deadline', () => {
     const unchecked = report.findings.filter((f) => f.error?.code === 'NotChecked');
     expect(unchecked.length).toBeGreaterThan(5);
     expect(report.incomplete).toEqual({ reason: 'deadline reached', unchecked: unchecked.length });
-    expect(report.summary.byStatus.noncompliant).toBe(30 - unchecked.length);
+    // A read in flight when the time ran out is cut by its deadline-derived timeout, never waited for.
+    const cut = report.findings.filter((f) => f.status === 'error' && f.error?.code !== 'NotChecked');
+    expect(cut.length).toBeLessThanOrEqual(1);
+    expect(report.summary.byStatus.noncompliant).toBe(30 - unchecked.length - cut.length);
   });
 });
 

@@ -29,10 +29,14 @@ function restrictedRuntime(w: World, text: string, fns: FunctionName[] = ['bucke
 }
 
 describe('ram-policy', () => {
-  it('grants no PutBucketEncryption to a report-only policy, and the emulator denies it', async () => {
+  it('grants no PutBucketEncryption to a report-only policy (only DescribeKey on the account keys), and the emulator denies it', async () => {
     // Prepare
     world = await startWorld();
     world.emu.oss.state.createBucket('ro-bucket', 'cn-hangzhou');
+    const cmk = world.emu.kms.state.createKey({ region: 'cn-hangzhou' });
+    world.emu.oss.state.createBucket('ro-cmk', 'cn-hangzhou', {
+      encryption: { algorithm: 'KMS', kmsMasterKeyId: cmk.keyId },
+    });
     const { doc, runtime } = restrictedRuntime(world, 'version: 1');
 
     // Act
@@ -43,9 +47,16 @@ describe('ram-policy', () => {
 
     // Assess
     expect(JSON.stringify(doc)).not.toContain('PutBucketEncryption');
-    expect(JSON.stringify(doc)).not.toContain('kms:');
+    const kmsStatements = doc.Statement.filter((st) => st.Action.some((a) => a.startsWith('kms:')));
+    expect(kmsStatements).toEqual([
+      { Effect: 'Allow', Action: ['kms:DescribeKey'], Resource: ['acs:kms:*:*:key/*'] },
+    ]);
     expect(report.summary.byStatus.error).toBe(0);
-    expect(report.findings[0]?.status).toBe('noncompliant');
+    expect(report.findings.find((f) => f.bucket === 'ro-bucket')?.status).toBe('noncompliant');
+    expect(report.findings.find((f) => f.bucket === 'ro-cmk')).toMatchObject({
+      status: 'compliant',
+      keyState: 'Enabled',
+    });
     expect(put).toMatchObject({ code: 'AccessDenied', status: 403 });
   });
 

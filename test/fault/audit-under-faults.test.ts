@@ -42,7 +42,8 @@ beforeAll(async () => {
   for (const faults of [faulty.emu.oss.faults, faulty.emu.kms.faults]) faults.set('*', FAULTS);
   faulty.emu.oss.faults.set('PutBucketEncryption', { ...FAULTS, dropPhase: 'after' });
   actual = await runAudit(faulty.runtime, { policy, dryRun: false });
-}, 60_000);
+  // Two remediating runs of 2,000 buckets (each change re-reads its bucket first): minutes on a busy machine.
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all([clean?.close(), faulty?.close()]);

@@ -1,0 +1,120 @@
+/**
+ * The change guard of a remediating run: the lease (one such run per account) and the change journal,
+ * opened before the first change. Opening it checks the report location (lease and first journal record
+ * written there), so a location that cannot be written stops the run before anything is changed.
+ */
+import type { Logger } from 'pino';
+import { checkUnversioned, type StoreGateway } from '../backfill/store.js';
+import type { SseConfig } from '../model.js';
+import type { ChangeJournal, Outcome } from './journal.js';
+import { acquireLease, type Lease } from './lease.js';
+import { locationError, type SafetyPlace, safetyPlace } from './place.js';
+
+export interface ChangeGuard {
+  /** Why no bucket may be changed now (another run holds the lease; ours expired), or undefined. */
+  refusal(now: Date): string | undefined;
+  /** Records the change about to be made; resolves once durable, throws when it could not be written. */
+  intent(c: { bucket: string; region: string; from: SseConfig | null; to: SseConfig | null }): Promise<void>;
+  /** Records what came of it (best effort: a failure is logged; the intent is already durable). */
+  outcome(c: {
+    bucket: string;
+    region: string;
+    outcome: Outcome;
+    detail?: string;
+    requestId?: string;
+  }): Promise<void>;
+}
+
+export interface OpenedGuard {
+  guard: ChangeGuard;
+  /** Set when the lease is held by another run: this run changes nothing and says why. */
+  heldBy?: string;
+  journal?: ChangeJournal;
+  /** Ends the journal and releases the lease. */
+  close(now: Date): Promise<void>;
+}
+
+export interface GuardOptions {
+  runId: string;
+  purpose: 'audit' | 'undo';
+  now: () => Date;
+  /** Lease time to live (default 15 minutes; a deadline-bound run passes what it needs). */
+  ttlMs?: number;
+  logger?: Logger;
+}
+
+export const DEFAULT_LEASE_TTL_MS = 15 * 60_000;
+
+/** Opens the guard at a report location. Throws `ReportLocationError` / `ReportLocationUnavailable`. */
+export async function openGuard(
+  location: string,
+  oss: StoreGateway | undefined,
+  opts: GuardOptions,
+): Promise<OpenedGuard> {
+  const place: SafetyPlace = safetyPlace(location, oss);
+  if (place.oss && oss) {
+    // OSS ignores x-oss-forbid-overwrite under versioning: the lease would stop being exclusive.
+    await checkUnversioned(oss, location).catch((err: unknown) => {
+      throw locationError(location, 'checking the bucket (GetBucketVersioning)', err);
+    });
+  }
+  const taken = await acquireLease(place.leases, {
+    runId: opts.runId,
+    purpose: opts.purpose,
+    now: opts.now(),
+    ttlMs: opts.ttlMs ?? DEFAULT_LEASE_TTL_MS,
+  }).catch((err: unknown) => {
+    throw locationError(location, 'taking the lease', err);
+  });
+  if (!taken.held) {
+    const reason = taken.reason;
+    opts.logger?.warn({ holder: taken.holder }, 'lease held by another run; changing nothing');
+    return {
+      guard: {
+        refusal: () => reason,
+        intent: async () => {
+          throw new Error(reason);
+        },
+        outcome: async () => {},
+      },
+      heldBy: reason,
+      close: async () => {},
+    };
+  }
+  const lease: Lease = taken.lease;
+  const journal = place.journal(opts.runId, opts.now);
+  try {
+    await journal.append({ kind: 'start', purpose: opts.purpose });
+  } catch (err) {
+    await lease.release(opts.now()).catch(() => undefined);
+    throw locationError(location, 'writing the change journal', err);
+  }
+  return {
+    journal,
+    guard: {
+      refusal: (now) =>
+        lease.valid(now)
+          ? undefined
+          : `the run's lease at ${lease.location} expired at ${lease.record.expiresAt}; changing nothing more`,
+      intent: (c) => journal.append({ kind: 'intent', ...c }),
+      outcome: async ({ outcome, ...c }) => {
+        await journal.append({ kind: outcome, ...c }).catch((err: unknown) => {
+          opts.logger?.error(
+            { bucket: c.bucket, err: (err as Error).message },
+            'journal outcome not written',
+          );
+        });
+      },
+    },
+    close: async (now) => {
+      try {
+        await journal.append({ kind: 'end' }).catch(() => undefined);
+        await journal.close();
+      } finally {
+        await lease.release(now).catch((err: unknown) => {
+          opts.logger?.warn({ err: (err as Error).message }, 'lease not released; it expires on its own');
+        });
+      }
+    },
+  };
+}

@@ -7,6 +7,7 @@ import * as rpc from '@alicloud/rpc-client';
 import { CloudError } from '../errors.js';
 import type { KeyCallOptions, KeyInfo, KeyInspector } from '../ports.js';
 import type { Credentials } from './credentials.js';
+import { describeNetworkError } from './network-errors.js';
 import { type RetryOptions, withRetry } from './retry.js';
 
 // The package is CommonJS compiled from TypeScript. Node's ESM loader (and esbuild in Node mode) give
@@ -48,8 +49,15 @@ export function kmsCloudError(err: unknown, subject: string): CloudError {
   const network = !fromBody && !statusMatch;
   const retryable = network || status >= 500 || status === 429 || KMS_THROTTLING.test(code);
   const requestId = e.data?.RequestId;
+  const problem = network ? describeNetworkError(err) : undefined;
+  const denied = code === 'Forbidden.NoPermission' || code === 'Forbidden.RAM';
+  const hint = denied
+    ? ': check that the RAM policy grants this call (oss-sse-guard ram-policy prints it)'
+    : '';
   return new CloudError(
-    `${subject}: ${code} (${status})${requestId ? `, request id ${requestId}` : ''}`,
+    problem
+      ? `${subject}: ${problem.sentence} (${problem.code ?? code})`
+      : `${subject}: ${code} (${status})${hint}${requestId ? `, request id ${requestId}` : ''}`,
     { code, status, requestId, retryable },
     { cause: err },
   );

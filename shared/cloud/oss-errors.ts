@@ -3,6 +3,7 @@
  * `ecCode`; network failures have status -1 (and -2 for timeouts) or a `...TimeoutError` name.
  */
 import { CloudError } from '../errors.js';
+import { describeNetworkError } from './network-errors.js';
 
 /** OSS throttling codes (HTTP 503) and other answers worth retrying. */
 export const OSS_THROTTLING_CODES = new Set([
@@ -43,8 +44,15 @@ export function toCloudError(err: unknown, subject: string): CloudError {
   // ali-oss appends hints with URLs to timeout messages; keep the first clause only.
   const detail = (e.message ?? String(err)).split(', please')[0]?.split('\n')[0] ?? '';
   const rid = e.requestId ? `, request id ${e.requestId}` : '';
+  const problem = network ? describeNetworkError(err) : undefined;
+  const message = problem
+    ? // One sentence instead of ali-oss's agent dump (which stays on `cause`, for the debug log).
+      `${subject}: ${endpointOf(e.message)}${problem.sentence} (${problem.code ?? code})`
+    : status === 403 && code === 'AccessDenied'
+      ? `${subject}: AccessDenied (403): ${detail ? `${detail} ` : ''}check that the RAM policy grants this call (oss-sse-guard ram-policy prints it)${rid}`
+      : `${subject}: ${code} (${status})${detail ? `: ${detail}` : ''}${rid}`;
   return new CloudError(
-    `${subject}: ${code} (${status})${detail ? `: ${detail}` : ''}${rid}`,
+    message,
     {
       code,
       status,
@@ -53,4 +61,10 @@ export function toCloudError(err: unknown, subject: string): CloudError {
     },
     { cause: err },
   );
+}
+
+/** `endpoint http://host:port: ` from ali-oss's `..., GET http://host/path?query -1 (...)`; the query is left out. */
+function endpointOf(message: string | undefined): string {
+  const m = /, (?:GET|PUT|POST|HEAD|DELETE) (https?:\/\/[^/\s?]+)/.exec(message ?? '');
+  return m ? `endpoint ${m[1]}: ` : '';
 }

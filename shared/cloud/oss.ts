@@ -92,7 +92,7 @@ interface AliOssClient {
 }
 
 /** ali-oss's generic signed request path. */
-interface RequestCapable {
+export interface RequestCapable {
   request(params: {
     method: string;
     bucket: string;
@@ -197,6 +197,8 @@ export class OssGateway {
         try {
           return await (this.opts.limit ? this.opts.limit.run(attempt) : attempt());
         } catch (err) {
+          // The SDK's own message (ali-oss's agent status on network errors) is for the debug log only.
+          this.opts.logger?.debug({ subject, sdkError: (err as Error)?.message }, 'oss sdk error');
           throw toCloudError(err, subject);
         }
       },

@@ -24,7 +24,7 @@ import { throttleCase } from './cases/throttle.js';
 import { uploadGuardCase } from './cases/upload-guard.js';
 import { type EmulatorProcess, REPO, startEmulatorProcess } from './emulator-process.js';
 import { formatRows, type Row, round } from './measure.js';
-import { flattenResults, resultsTree, targetsOf } from './results.js';
+import { resultsTree, targetsOf } from './results.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const named = [...(process.env.BENCH_ONLY?.split(',') ?? []), ...process.argv.slice(2)]

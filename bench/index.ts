@@ -6,14 +6,16 @@
  * never asserted. What was adopted and what remains: bench/README.md.
  *
  * `BENCH_QUICK=1` shrinks every case (a smoke run, figures not comparable). `BENCH_ONLY=scan,memory`
- * runs only the cases named (scan, throttle, upload, memory, load, watch, objects); so do names given as
- * arguments (`npm run bench -- objects`).
+ * or `npm run bench -- scan memory` runs only the cases named (scan, throttle, upload, memory, load, cli,
+ * watch, objects, org; `load-time` is load and cli); their figures replace those of the same name in
+ * bench/results.json, the others are kept from the last run.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { buildFunctions } from '../scripts/build.js';
-import { loadTimeCase } from './cases/load-time.js';
+import { packAndInstall } from '../scripts/pack-install.js';
+import { cliTimeCase, loadTimeCase } from './cases/load-time.js';
 import { deployedNodeOptions, type MemoryConfig, memoryCase } from './cases/memory.js';
 import { objectsCase } from './cases/objects.js';
 import { orgCase } from './cases/org.js';
@@ -22,15 +24,14 @@ import { throttleCase } from './cases/throttle.js';
 import { uploadGuardCase } from './cases/upload-guard.js';
 import { type EmulatorProcess, REPO, startEmulatorProcess } from './emulator-process.js';
 import { formatRows, type Row, round } from './measure.js';
-import { flattenResults, resultsTree, targetsOf } from './results.js';
+import { resultsTree, targetsOf } from './results.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-const named = process.argv
-  .slice(2)
-  .flatMap((a) => a.split(','))
+const named = [...(process.env.BENCH_ONLY?.split(',') ?? []), ...process.argv.slice(2)]
   .map((s) => s.trim())
-  .filter(Boolean);
-const only = named.length > 0 ? named : process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+  .filter(Boolean)
+  .flatMap((s) => (s === 'load-time' ? ['load', 'cli'] : [s]));
+const only = named.length > 0 ? named : undefined;
 const wanted = (name: string) => !only || only.includes(name);
 const size = (full: number, small: number) => (quick ? small : full);
 
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
   // the memory and cold-start cases measure these, never a stale dist/.
   const bundles = await mkdtemp(join(os.tmpdir(), 'oss-sse-guard-bench-bundles-'));
   try {
-    await buildFunctions(bundles);
+    if (wanted('memory') || wanted('load')) await buildFunctions(bundles);
     if (wanted('scan'))
       await withEmulator('1. full audit vs the physical bound, and the sequential way', (emu) =>
         scanCase(emu, {
@@ -205,6 +206,15 @@ async function main(): Promise<void> {
         }),
       );
     if (wanted('org')) await runOrgCase();
+    if (wanted('cli')) {
+      process.stdout.write('\n== 7. the installed CLI: npm pack, npm install <tarball>, policy validate\n');
+      const installed = await packAndInstall();
+      try {
+        print(cliTimeCase(installed.packageDir, size(15, 5)));
+      } finally {
+        await installed.dispose();
+      }
+    }
     const watch = wanted('watch') ? await optionalEventToCompliant() : undefined;
     if (watch) {
       process.stdout.write('\n== 6. bucket watch\n');
@@ -221,27 +231,33 @@ async function main(): Promise<void> {
   figures['machine.loadAverageAtEnd'] = round(os.loadavg()[0] ?? 0, 2);
   figures['bench.quick'] = quick;
   const out = join(REPO, 'bench', 'results.json');
-  let recorded = figures;
-  if (only) {
-    // Only some cases ran: their figures replace theirs in the recorded results, the rest are kept.
-    const previous = await readFile(out, 'utf8').then(
-      (t) => flattenResults(JSON.parse(t) as Record<string, unknown>),
-      () => ({}),
-    );
-    const ran = new Set(Object.keys(figures).map((k) => k.split('.')[0]));
-    recorded = {
-      ...Object.fromEntries(
-        Object.entries(previous).filter(([k]) => !ran.has(k.split('.')[0]) || k.startsWith('machine.')),
-      ),
-      ...figures,
-    };
-    process.stdout.write(`\n(only ${only.join(', ')}: merged into ${out})\n`);
-  }
+  const kept = only ? await previousFigures(out) : {};
+  const all = { ...kept, ...figures };
   await writeFile(
     out,
-    `${JSON.stringify({ ...resultsTree(recorded), targets: targetsOf(recorded) }, null, 2)}\n`,
+    `${JSON.stringify({ ...resultsTree(all), targets: only ? targetsOf(all) : targets }, null, 2)}\n`,
   );
   process.stdout.write(`\nwrote ${out} (${totalS} s in all)\n`);
+}
+
+/** The flat figures of the last bench/results.json (a run of some cases keeps the others' figures). */
+async function previousFigures(file: string): Promise<Figures> {
+  const flat: Figures = {};
+  const walk = (node: unknown, prefix: string) => {
+    if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
+      for (const [k, v] of Object.entries(node)) walk(v, prefix ? `${prefix}.${k}` : k);
+    } else if (typeof node === 'number' || typeof node === 'boolean' || node === null) flat[prefix] = node;
+  };
+  try {
+    const { targets: _targets, ...tree } = JSON.parse(await readFile(file, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    walk(tree, '');
+  } catch {
+    // No previous results: only this run's figures.
+  }
+  return flat;
 }
 
 await main();

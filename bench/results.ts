@@ -53,6 +53,10 @@ export function targetsOf(f: Record<string, Figure>): Target[] {
   const overTarget = num('objects.inventory.requestsOverTarget');
   const reduction = num('objects.requestReduction');
   const workerRss = num('objects.fanOut.peakRssMB');
+  const cli = num('cli.policyValidateVsBareNode');
+  const loads = Object.keys(f).filter((k) => /^load\.[^.]+\.vsBareNode$/.test(k));
+  const worstLoad =
+    loads.length > 0 ? Math.max(...loads.map((k) => num(k) ?? Number.POSITIVE_INFINITY)) : undefined;
   return [
     {
       name: 'scan.ratioToBound',
@@ -93,6 +97,18 @@ export function targetsOf(f: Record<string, Figure>): Target[] {
       name: 'objects.fanOut.peakRssMB',
       met: ok(workerRss, (v) => v <= 384),
       line: `peak RSS while W workers run (one process, so an upper bound of one worker) fits 512 MB with room (<= 384 MB): ${show(workerRss, ' MB')}`,
+    },
+    {
+      name: 'cli.policyValidateVsBareNode',
+      met: ok(cli, (v) => v <= 3),
+      line: `installed CLI \`policy validate\` wall time <= 3x a bare \`node -e ''\`: ${show(cli, 'x')}`,
+    },
+    {
+      name: 'load.worstVsBareNode',
+      met: ok(worstLoad, (v) => v <= 3),
+      line: `every function bundle loads within 3x a bare \`node -e ''\`: worst ${show(worstLoad, 'x')} (${loads
+        .map((k) => `${k.split('.')[1]} ${show(num(k), 'x')}`)
+        .join(', ')})`,
     },
   ];
 }

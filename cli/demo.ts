@@ -5,14 +5,14 @@
  * fresh in-memory account, so re-running is harmless.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { auditJob } from '../shared/audit/job.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { renderTable } from '../shared/report/render.js';
 import { buildRuntime } from '../shared/runtime.js';
+import { packageFile } from '../shared/tool.js';
 import { cliLogger } from './output.js';
 
-export const DEMO_POLICY = fileURLToPath(new URL('../examples/policy.yaml', import.meta.url));
+export const DEMO_POLICY = packageFile('examples/policy.yaml');
 
 /**
  * After the audit, the rest of the product on the deployed shape (emulator/sandbox/stories.ts): the upload
@@ -20,7 +20,7 @@ export const DEMO_POLICY = fileURLToPath(new URL('../examples/policy.yaml', impo
  * the function bundles when dist/ has none.
  */
 async function stories(): Promise<number> {
-  const sYaml = fileURLToPath(new URL('../s.yaml', import.meta.url));
+  const sYaml = packageFile('s.yaml');
   if (!existsSync(sYaml)) {
     process.stdout.write(
       '\n(the deployed-shape stories need the source checkout: s.yaml and the function bundles)\n',

@@ -1,19 +1,10 @@
 /**
  * The `oss-sse-guard` command line. It only parses arguments and calls the entry points in `shared/`
- * that the functions call too. Every command returns its exit code.
+ * that the functions call too. Every command returns its exit code. Each command's module is imported
+ * when that command runs, so `policy validate` or `--help` never load the SDKs or the emulators.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL } from '../shared/tool.js';
-import { auditCommand } from './audit.js';
-import { backfillCommand } from './backfill.js';
-import { checkObjectCommand } from './check-object.js';
-import { demoCommand } from './demo.js';
-import { emulatorCommand } from './emulator.js';
-import { iacCheckCommand } from './iac.js';
-import { policyValidateCommand } from './policy.js';
-import { ramPolicyCommand } from './ram-policy.js';
-import { sandboxCommand } from './sandbox.js';
-import { undoCommand } from './undo.js';
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -42,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .addOption(new Option('--deadline-seconds <s>', 'stop starting work after this many seconds').hideHelp())
     .action(async (opts) => {
-      code = await auditCommand(opts);
+      code = await (await import('./audit.js')).auditCommand(opts);
     });
 
   program
@@ -56,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
       'policy whose objects.sse is the requirement (default: $OSS_SSE_GUARD_POLICY, else any SSE)',
     )
     .action(async (opts) => {
-      code = await checkObjectCommand(opts);
+      code = await (await import('./check-object.js')).checkObjectCommand(opts);
     });
 
   program
@@ -111,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
       '--setup-inventory: encrypt the files with this KMS key (default SSE-OSS)',
     )
     .action(async (opts) => {
-      code = await backfillCommand(opts);
+      code = await (await import('./backfill.js')).backfillCommand(opts);
     });
 
   const policy = program.command('policy').description('work with policy files');
@@ -119,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     .command('validate <file>')
     .description('validate a policy file; prints one line per problem with its path')
     .action(async (file: string) => {
-      code = await policyValidateCommand(file);
+      code = await (await import('./policy.js')).policyValidateCommand(file);
     });
 
   program
@@ -142,7 +133,24 @@ export async function main(argv: string[]): Promise<number> {
       'oss-sse-guard-fn',
     )
     .action(async (opts) => {
-      code = await ramPolicyCommand(opts);
+      code = await (await import('./ram-policy.js')).ramPolicyCommand(opts);
+    });
+
+  program
+    .command('doctor')
+    .description(
+      'read-only readiness check of the account: credentials, endpoints, clock, RAM actions the policy needs, KMS keys; exit 0 ready, 1 missing',
+    )
+    .option(
+      '--policy <file>',
+      'policy file, oss://bucket/key, or inline YAML (default: $OSS_SSE_GUARD_POLICY)',
+    )
+    .option(
+      '--account-id <id>',
+      'account id, for the Function Compute endpoint (default $OSS_SSE_GUARD_ACCOUNT_ID)',
+    )
+    .action(async (opts) => {
+      code = await (await import('./doctor.js')).doctorCommand(opts);
     });
 
   const iac = program
@@ -165,7 +173,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--out <dir>', 'also write every format to this folder')
     .action(async (files: string[], opts) => {
-      code = await iacCheckCommand(files, opts);
+      code = await (await import('./iac.js')).iacCheckCommand(files, opts);
     });
 
   program
@@ -182,7 +190,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--bucket <name>', 'only this bucket')
     .option('--apply', 'change the buckets (default: only say what would change)', false)
     .action(async (opts) => {
-      code = await undoCommand(opts);
+      code = await (await import('./undo.js')).undoCommand(opts);
     });
 
   program
@@ -196,7 +204,7 @@ export async function main(argv: string[]): Promise<number> {
       false,
     )
     .action(async (opts) => {
-      code = await emulatorCommand(opts);
+      code = await (await import('./emulator.js')).emulatorCommand(opts);
     });
 
   program
@@ -224,7 +232,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--speed <n>', 'run the sandbox clock n times faster (timers)', '1')
     .option('--build', 'rebuild the function bundles first', false)
     .action(async (opts) => {
-      code = await sandboxCommand(opts);
+      code = await (await import('./sandbox.js')).sandboxCommand(opts);
     });
 
   program
@@ -236,7 +244,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--org', 'audit the demo organization (every member account) with examples/policy-org.yaml')
     .option('--no-stories', 'only the audit: skip the upload guard, bucket watch and drift stories')
     .action(async (opts) => {
-      code = await demoCommand(opts);
+      code = await (await import('./demo.js')).demoCommand(opts);
     });
 
   try {

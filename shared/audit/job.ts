@@ -9,11 +9,9 @@ import type { Report } from '../model.js';
 import type { OrgDeps } from '../org/run.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Format } from '../report/render.js';
-import { storeFor } from '../report/store.js';
 import type { Runtime } from '../runtime.js';
 import { openGuard } from '../safety/guard.js';
 import { systemClock } from './deps.js';
-import { publishRun } from './publish-run.js';
 import { runAudit } from './run.js';
 
 export interface AuditJobOptions {
@@ -104,6 +102,11 @@ export async function auditJob(
       : await runAudit(runtime, { ...auditOptions, ...(opened ? { guard: opened.guard } : {}) });
     report = audited;
     if (settings.reportLocation) {
+      // Loaded after the audit, not at cold start: rendering, drift and alerting are only needed here.
+      const [{ publishRun }, { storeFor }] = await Promise.all([
+        import('./publish-run.js'),
+        import('../report/store.js'),
+      ]);
       const published = await publishRun(audited, {
         store: storeFor(settings.reportLocation, runtime.oss, { deadline: opts.deadline }),
         formats: opts.formats ?? ['json', 'html', 'csv', 'md'],

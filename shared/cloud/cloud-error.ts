@@ -16,10 +16,17 @@ export interface CloudErrorFacts {
   detail?: string;
   /** No answer came back: the call may not have reached the service, so another attempt may succeed. */
   network: boolean;
+  /** For a failure without an answer: one readable sentence (network-errors.ts) and where it went. */
+  unreachable?: { sentence: string; code?: string; endpoint?: string };
+  /** Refused for want of a permission: the message says where to look. */
+  denied?: boolean;
 }
 
+const DENIED_HINT = 'check that the RAM policy grants this call (oss-sse-guard ram-policy prints it)';
+
 /**
- * `Subject: Code (status): detail, request id X`, retryable on a network failure, 5xx, 429 or a code
+ * `Subject: Code (status): detail, request id X` (or the readable sentence of a failure without an
+ * answer, or a hint where a permission is missing), retryable on a network failure, 5xx, 429 or a code
  * the service uses for throttling (`isThrottling`). A `CloudError` passes through unchanged.
  */
 export function toCloudErrorWith(
@@ -29,10 +36,15 @@ export function toCloudErrorWith(
   isThrottling: (code: string) => boolean,
 ): CloudError {
   if (err instanceof CloudError) return err;
-  const { code, status, requestId, detail, network } = read(err);
+  const { code, status, requestId, detail, network, unreachable, denied } = read(err);
   const retryable = network || status >= 500 || status === 429 || isThrottling(code);
+  const rid = requestId ? `, request id ${requestId}` : '';
+  // One sentence instead of the SDK's agent dump (which stays on `cause`, for the debug log).
+  const message = unreachable
+    ? `${subject}: ${unreachable.endpoint ? `endpoint ${unreachable.endpoint}: ` : ''}${unreachable.sentence} (${unreachable.code ?? code})`
+    : `${subject}: ${code} (${status})${detail ? `: ${detail}` : ''}${denied ? `${detail ? ' ' : ': '}${DENIED_HINT}` : ''}${rid}`;
   return new CloudError(
-    `${subject}: ${code} (${status})${detail ? `: ${detail}` : ''}${requestId ? `, request id ${requestId}` : ''}`,
+    message,
     { code, status, retryable, ...(requestId ? { requestId } : {}) },
     { cause: err },
   );

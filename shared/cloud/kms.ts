@@ -8,6 +8,7 @@ import { CloudError } from '../errors.js';
 import type { KeyCallOptions, KeyInfo, KeyInspector } from '../ports.js';
 import { type CloudErrorFacts, toCloudErrorWith } from './cloud-error.js';
 import type { Credentials } from './credentials.js';
+import { describeNetworkError } from './network-errors.js';
 import { type RetryOptions, withRetry } from './retry.js';
 
 // The package is CommonJS compiled from TypeScript. Node's ESM loader (and esbuild in Node mode) give
@@ -52,7 +53,17 @@ function readKmsError(err: unknown): CloudErrorFacts {
   const answered = /code: (\d{3}),\s*(.*?)\s*(?:requestid:|$)/s.exec(e.message ?? '');
   const status = answered ? Number(answered[1]) : fromBody ? 400 : -1;
   const detail = answered?.[2]?.split('\n')[0]?.replace(/\.$/, '') || undefined;
-  return { code, status, requestId: e.data?.RequestId, detail, network: !fromBody && !answered };
+  const network = !fromBody && !answered;
+  const problem = network ? describeNetworkError(err) : undefined;
+  return {
+    code,
+    status,
+    requestId: e.data?.RequestId,
+    detail,
+    network,
+    ...(problem ? { unreachable: problem } : {}),
+    denied: code === 'Forbidden.NoPermission' || code === 'Forbidden.RAM',
+  };
 }
 
 /** Turns what the KMS RPC client throws into a `CloudError` naming `subject`. */

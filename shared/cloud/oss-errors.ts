@@ -4,6 +4,7 @@
  */
 import type { CloudError } from '../errors.js';
 import { type CloudErrorFacts, toCloudErrorWith } from './cloud-error.js';
+import { describeNetworkError } from './network-errors.js';
 
 /** OSS throttling codes (HTTP 503) and other answers worth retrying. */
 export const OSS_THROTTLING_CODES = new Set([
@@ -41,10 +42,27 @@ function readOssError(err: unknown): CloudErrorFacts {
       : (e.name ?? 'UnknownError');
   // ali-oss appends hints with URLs to timeout messages; keep the first clause only.
   const detail = (e.message ?? String(err)).split(', please')[0]?.split('\n')[0] ?? '';
-  return { code: e.code ?? fallback, status, requestId: e.requestId, detail, network };
+  const code = e.code ?? fallback;
+  const problem = network ? describeNetworkError(err) : undefined;
+  const endpoint = endpointOf(e.message);
+  return {
+    code,
+    status,
+    requestId: e.requestId,
+    detail,
+    network,
+    ...(problem ? { unreachable: { ...problem, ...(endpoint ? { endpoint } : {}) } } : {}),
+    denied: status === 403 && code === 'AccessDenied',
+  };
 }
 
 /** Turns what ali-oss throws into a `CloudError` naming `subject`. */
 export function toCloudError(err: unknown, subject: string): CloudError {
   return toCloudErrorWith(err, subject, readOssError, (code) => OSS_THROTTLING_CODES.has(code));
+}
+
+/** `http://host:port` from ali-oss's `..., GET http://host/path?query -1 (...)`; the query is left out. */
+function endpointOf(message: string | undefined): string | undefined {
+  const m = /, (?:GET|PUT|POST|HEAD|DELETE) (https?:\/\/[^/\s?]+)/.exec(message ?? '');
+  return m?.[1];
 }

@@ -42,7 +42,7 @@ export interface BucketPage {
   nextMarker?: string;
 }
 
-export type { OssGatewayOptions } from './oss-client.js';
+export type { OssGatewayOptions, RequestCapable } from './oss-client.js';
 export { encryptionXml, parseEncryption, rootFields } from './oss-xml.js';
 
 export class OssGateway {
@@ -87,6 +87,8 @@ export class OssGateway {
         try {
           return await (this.opts.limit ? this.opts.limit.run(attempt) : attempt());
         } catch (err) {
+          // The SDK's own message (ali-oss's agent status on network errors) is for the debug log only.
+          this.opts.logger?.debug({ subject, sdkError: (err as Error)?.message }, 'oss sdk error');
           throw toCloudError(err, subject);
         }
       },

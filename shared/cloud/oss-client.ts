@@ -93,7 +93,16 @@ function keepDotSegments(client: AliOssClient): void {
   const sdk = client as unknown as { urllib: Urllib };
   const urllib = sdk.urllib;
   sdk.urllib = {
-    request: (url, params) => urllib.request(typeof url === 'string' ? parseUrl(url) : url, params),
+    request: (url, params) =>
+      urllib.request(typeof url === 'string' ? parseUrl(url) : url, params).catch((err: unknown) => {
+        // urllib names the URL in its error message (`GET <url> -1 (...)`); given the parsed object it
+        // would print `[object Object]`, and the error sentence could no longer name the endpoint.
+        const e = err as { message?: unknown };
+        if (typeof url === 'string' && typeof e?.message === 'string') {
+          e.message = e.message.replace('[object Object]', url);
+        }
+        throw err;
+      }),
   };
 }
 

@@ -144,6 +144,34 @@ export interface Drift {
   unchangedProblems: number;
 }
 
+/** Statuses that need no one's attention. */
+export const OK_STATUSES: ReadonlySet<FindingStatus> = new Set(['compliant', 'remediated', 'exempt']);
+
+/** Whether a status needs attention (`noncompliant`, `blocked`, `error`, `would-remediate`). */
+export function isProblem(status: FindingStatus): boolean {
+  return !OK_STATUSES.has(status);
+}
+
+/** The drift key of a finding. */
+export function driftKey(f: Pick<Finding, 'region' | 'bucket' | 'accountId'>): string {
+  // Organization reports: per account (bucket names are global, but an account error entry is not).
+  if (f.accountId) return `${f.accountId}/${f.region}/${f.bucket}`;
+  return `${f.region}/${f.bucket}`;
+}
+
+/** Whether anything changed at all between the runs a drift compares. */
+export function hasDrift(d: Drift): boolean {
+  return (
+    d.becameNoncompliant.length +
+      d.fixed.length +
+      d.changed.length +
+      d.appeared.length +
+      d.disappeared.length +
+      d.exemptionsExpired.length >
+    0
+  );
+}
+
 export interface ReportSummary {
   total: number;
   byStatus: Record<FindingStatus, number>;

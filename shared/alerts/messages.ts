@@ -4,8 +4,17 @@
  * Markdown (the subset DingTalk renders); every untrusted value (bucket, key, reason) is escaped.
  */
 import { createHash } from 'node:crypto';
-import type { AlertKind, Finding, FindingStatus, Report } from '../model.js';
-import { type Drift, type DriftEntry, driftKey, hasDrift, isProblem } from '../report/drift.js';
+import {
+  type AlertKind,
+  type Drift,
+  type DriftEntry,
+  driftKey,
+  type Finding,
+  type FindingStatus,
+  hasDrift,
+  isProblem,
+  type Report,
+} from '../model.js';
 import { SEVERITIES, type Severity } from './schema.js';
 
 /** One alert, ready for any sink. */

@@ -103,11 +103,11 @@ export async function auditJob(
     report = audited;
     if (settings.reportLocation) {
       // Loaded after the audit, not at cold start: rendering, drift and alerting are only needed here.
-      const [{ publishReport }, { storeFor }] = await Promise.all([
-        import('../report/publish.js'),
+      const [{ publishRun }, { storeFor }] = await Promise.all([
+        import('./publish-run.js'),
         import('../report/store.js'),
       ]);
-      const published = await publishReport(audited, {
+      const published = await publishRun(audited, {
         store: storeFor(settings.reportLocation, runtime.oss, { deadline: opts.deadline }),
         formats: opts.formats ?? ['json', 'html', 'csv', 'md'],
         alerts: { config: loaded.policy.alerts ?? alertsConfigFromEnv(env), env },

@@ -21,6 +21,8 @@ type Memoised = KeyInspector & { [MEMO]: true };
  */
 export function memoKms(kms: KeyInspector, opts: KeyInspectorOptions = {}): KeyInspector {
   if ((kms as Partial<Memoised>)[MEMO]) return kms;
+  // p-limit, not shared/pool.ts: this bounds calls arriving from independent callers (a semaphore, not
+  // a map over a known list), and what waits is one call per distinct key, so its queue stays small.
   const limit = pLimit(Math.max(1, opts.concurrency ?? 8));
   const cache = new Map<string, Promise<KeyInfo>>();
   const memo: Memoised = {

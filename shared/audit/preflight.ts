@@ -4,6 +4,7 @@
  * requirement asks, be as strong as required (HSM, imported material). Aliases and ARNs resolve through
  * DescribeKey. The same look-ups tell every verdict what the key behind a configuration is.
  */
+
 import { CloudError, describeError } from '../errors.js';
 import type { SseConfig } from '../model.js';
 import {

@@ -10,7 +10,9 @@
  * of the two claims the next step; the other stops. A retry of the same dispatch carries the same token
  * and may re-enter its claim: that is how a killed invocation resumes from its last checkpoint.
  */
+
 import { randomUUID } from 'node:crypto';
+import { mapBounded } from '../pool.js';
 import type { RunStore } from './store.js';
 import type { Segment } from './types.js';
 
@@ -89,17 +91,10 @@ export async function readSegments(
   count: number,
   concurrency = 8,
 ): Promise<Segment[]> {
-  const out: Segment[] = new Array(count);
-  let next = 0;
-  const lane = async () => {
-    while (next < count) {
-      const i = next;
-      next += 1;
-      const seg = await readJson<Segment>(store, runPaths.segment(shardId, i));
-      if (!seg) throw new Error(`Shard ${shardId}: segment ${i} of ${count} is missing`);
-      out[i] = seg;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, count)) }, lane));
-  return out;
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  return mapBounded(indexes, concurrency, async (i) => {
+    const seg = await readJson<Segment>(store, runPaths.segment(shardId, i));
+    if (!seg) throw new Error(`Shard ${shardId}: segment ${i} of ${count} is missing`);
+    return seg;
+  });
 }

@@ -3,6 +3,7 @@
  * dispatches one worker job per range. It returns as soon as the jobs are accepted; the workers do the
  * scan, and the last one to finish writes the aggregate report (see aggregate.ts).
  */
+
 import { randomUUID } from 'node:crypto';
 import { OssInventory } from '../cloud/oss-inventory.js';
 import { ConfigError, describeError } from '../errors.js';
@@ -10,6 +11,7 @@ import type { Logger } from '../log.js';
 import { objectsPolicy } from '../objects/scope.js';
 import { globMatch } from '../policy/glob.js';
 import type { LoadedPolicy } from '../policy/load.js';
+import { mapBounded } from '../pool.js';
 import type { Clock } from '../ports.js';
 import { systemClock } from '../ports.js';
 import { newToken, runPaths } from './checkpoint.js';
@@ -99,19 +101,13 @@ function checkRequest(req: BackfillRequest): Tuning {
 /** Dispatches every shard's first job, a few at a time; names the shards that could not be started. */
 async function dispatchAll(deps: CoordinatorDeps, jobs: WorkerJob[]): Promise<void> {
   const failed: string[] = [];
-  let next = 0;
-  const lane = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next] as WorkerJob;
-      next += 1;
-      try {
-        await deps.invoker.dispatch(job);
-      } catch (err) {
-        failed.push(`${job.shardId}: ${describeError(err)}`);
-      }
+  await mapBounded(jobs, 8, async (job) => {
+    try {
+      await deps.invoker.dispatch(job);
+    } catch (err) {
+      failed.push(`${job.shardId}: ${describeError(err)}`);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, jobs.length) }, lane));
+  });
   if (failed.length > 0) {
     throw new BackfillError(
       `Backfill: ${failed.length} of ${jobs.length} shards could not be started (the others run):\n  ${failed.join('\n  ')}`,

@@ -83,7 +83,12 @@ export interface FailedJob {
   error: string;
 }
 
-/** Runs jobs in process: `run(job, deadlineMs)` is the worker. */
+/**
+ * Runs jobs in process: `run(job, deadlineMs)` is the worker. Not the bounded pool of shared/pool.ts on
+ * purpose: jobs arrive one `dispatch` at a time while others run (a worker dispatches its next segment),
+ * and failed ones come back after a delay, so this is a queue with retries that stands in for Function
+ * Compute's async invocations, not a map over a known list.
+ */
 export class LocalInvoker implements WorkerInvoker {
   private readonly queue: Array<{ job: WorkerJob; attempt: number }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();

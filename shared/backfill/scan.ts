@@ -20,6 +20,7 @@ import { guardObjects } from '../objects/guard.js';
 import type { OwnWrites } from '../objects/own-writes.js';
 import type { ObjectFinding } from '../objects/types.js';
 import type { Policy } from '../policy/schema.js';
+import { mapBounded } from '../pool.js';
 import type { Clock, KeyInspector } from '../ports.js';
 import type { ListedObject } from './list-objects.js';
 import { type BackfillFinding, type Counts, emptyCounts } from './types.js';
@@ -116,26 +117,24 @@ export async function scanObjects(
   objects: readonly ListedObject[],
   opts: { concurrency: number; stopAt: number },
 ): Promise<ScanResult> {
-  const outcomes: Array<Outcome | undefined> = new Array(objects.length);
   const now = () => deps.clock.now().getTime();
-  let next = 0;
   let stopped = false;
   // The slowest check so far: a key is started only if a check that slow would still end by `stopAt`,
   // so the keys in flight when time runs out finish inside the reserve rather than past the deadline.
   let slowest = 0;
-  const lane = async () => {
-    while (!stopped && next < objects.length && now() + slowest < opts.stopAt) {
-      const i = next;
-      next += 1;
-      const o = objects[i] as ListedObject;
+  // Keys never started are holes (undefined): the tally below stops at the first one.
+  const outcomes: Array<Outcome | undefined> = await mapBounded(
+    objects,
+    opts.concurrency,
+    async (o) => {
       const began = now();
       const outcome = await checkOne(deps, policy, loc, o);
       slowest = Math.max(slowest, now() - began);
-      outcomes[i] = outcome;
       if (outcome.kind === 'retry') stopped = true;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, objects.length)) }, lane));
+      return outcome;
+    },
+    { canStart: () => !stopped && now() + slowest < opts.stopAt },
+  );
   const result: ScanResult = { checked: 0, counts: emptyCounts(), findings: [] };
   for (const outcome of outcomes) {
     if (outcome === undefined) break;

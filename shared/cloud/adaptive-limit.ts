@@ -9,6 +9,9 @@
  * This needs no clock, so a burst of 503s from one over-full window costs one halving, not one per call.
  *
  * Wrap each attempt, not the whole retry loop: then a call sleeping in its backoff holds no slot.
+ *
+ * Not a second worker pool: shared/pool.ts bounds the work a caller maps over; this bounds the calls all
+ * those workers make to one endpoint, and its bound moves with the endpoint's throttling.
  */
 
 export interface AdaptiveLimitOptions {

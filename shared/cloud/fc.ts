@@ -17,7 +17,8 @@
  */
 import FC from '@alicloud/fc2';
 import type { Logger } from 'pino';
-import { CloudError } from '../errors.js';
+import type { CloudError } from '../errors.js';
+import { type CloudErrorFacts, toCloudErrorWith } from './cloud-error.js';
 import type { Credentials } from './credentials.js';
 import { type RetryOptions, withRetry } from './retry.js';
 
@@ -73,34 +74,28 @@ interface Fc2ErrorShape {
   message?: string;
 }
 
-/** Turns what fc2 (or httpx under it) throws into a `CloudError` naming `subject`. */
-export function toFcError(err: unknown, subject: string): CloudError {
-  if (err instanceof CloudError) return err;
+/** What fc2 (or httpx under it) threw, as the facts the shared converter needs. */
+function readFcError(err: unknown): CloudErrorFacts {
   const e = (err ?? {}) as Fc2ErrorShape;
   const message = e.message ?? String(err);
   const answered = /failed with (\d{3})\. requestid: ([^,]*), message: (.*)$/s.exec(message);
   if (answered) {
-    const status = Number(answered[1]);
-    const requestId = answered[2]?.trim() || undefined;
-    const code = e.code ?? (e.name?.replace(/^FC|Error$/g, '') || 'UnknownError');
-    const retryable = status >= 500 || status === 429 || RETRYABLE_CODES.has(code);
-    const detail = (answered[3] ?? '').replace(/\.$/, '');
-    return new CloudError(
-      `${subject}: ${code} (${status}): ${detail}${requestId ? `, request id ${requestId}` : ''}`,
-      { code, status, retryable, ...(requestId ? { requestId } : {}) },
-      { cause: err },
-    );
+    return {
+      code: e.code ?? (e.name?.replace(/^FC|Error$/g, '') || 'UnknownError'),
+      status: Number(answered[1]),
+      requestId: answered[2]?.trim() || undefined,
+      detail: (answered[3] ?? '').replace(/\.$/, ''),
+      network: false,
+    };
   }
   // No HTTP answer: a timeout or a socket error. The event may or may not have been queued; a retry can
   // queue it twice, which the callers tolerate (async invocations must be idempotent anyway).
-  const code = e.code ?? e.name ?? 'NetworkError';
-  return new CloudError(
-    `${subject}: ${code} (-1): ${message}`,
-    { code, status: -1, retryable: true },
-    {
-      cause: err,
-    },
-  );
+  return { code: e.code ?? e.name ?? 'NetworkError', status: -1, detail: message, network: true };
+}
+
+/** Turns what fc2 (or httpx under it) throws into a `CloudError` naming `subject`. */
+export function toFcError(err: unknown, subject: string): CloudError {
+  return toCloudErrorWith(err, subject, readFcError, (code) => RETRYABLE_CODES.has(code));
 }
 
 /** Asynchronous Function Compute invocations over @alicloud/fc2, with normalised errors and retries. */

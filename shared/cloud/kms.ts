@@ -6,6 +6,7 @@ import * as kms from '@alicloud/kms20160120';
 import * as rpc from '@alicloud/rpc-client';
 import { CloudError } from '../errors.js';
 import type { KeyCallOptions, KeyInfo, KeyInspector } from '../ports.js';
+import { type CloudErrorFacts, toCloudErrorWith } from './cloud-error.js';
 import type { Credentials } from './credentials.js';
 import { describeNetworkError } from './network-errors.js';
 import { type RetryOptions, withRetry } from './retry.js';
@@ -39,28 +40,35 @@ interface RpcErrorShape {
 
 const KMS_THROTTLING = /^(Throttling|ServiceUnavailable|InternalFailure|InternalError)/;
 
-export function kmsCloudError(err: unknown, subject: string): CloudError {
-  if (err instanceof CloudError) return err;
+/**
+ * What the RPC client threw, as the facts the shared converter needs. An answer's message is
+ * `code: 404, <the service's words> requestid: <id>`; only those words are kept. A failure without an
+ * answer keeps no detail: the RPC client's own errors may quote the request URL, whose query string
+ * carries the signature.
+ */
+function readKmsError(err: unknown): CloudErrorFacts {
   const e = (err ?? {}) as RpcErrorShape;
   const fromBody = e.data?.Code;
   const code = fromBody ?? e.code?.replace(/Error$/, '') ?? e.name ?? 'UnknownError';
-  const statusMatch = /code: (\d{3})/.exec(e.message ?? '');
-  const status = statusMatch ? Number(statusMatch[1]) : fromBody ? 400 : -1;
-  const network = !fromBody && !statusMatch;
-  const retryable = network || status >= 500 || status === 429 || KMS_THROTTLING.test(code);
-  const requestId = e.data?.RequestId;
+  const answered = /code: (\d{3}),\s*(.*?)\s*(?:requestid:|$)/s.exec(e.message ?? '');
+  const status = answered ? Number(answered[1]) : fromBody ? 400 : -1;
+  const detail = answered?.[2]?.split('\n')[0]?.replace(/\.$/, '') || undefined;
+  const network = !fromBody && !answered;
   const problem = network ? describeNetworkError(err) : undefined;
-  const denied = code === 'Forbidden.NoPermission' || code === 'Forbidden.RAM';
-  const hint = denied
-    ? ': check that the RAM policy grants this call (oss-sse-guard ram-policy prints it)'
-    : '';
-  return new CloudError(
-    problem
-      ? `${subject}: ${problem.sentence} (${problem.code ?? code})`
-      : `${subject}: ${code} (${status})${hint}${requestId ? `, request id ${requestId}` : ''}`,
-    { code, status, requestId, retryable },
-    { cause: err },
-  );
+  return {
+    code,
+    status,
+    requestId: e.data?.RequestId,
+    detail,
+    network,
+    ...(problem ? { unreachable: problem } : {}),
+    denied: code === 'Forbidden.NoPermission' || code === 'Forbidden.RAM',
+  };
+}
+
+/** Turns what the KMS RPC client throws into a `CloudError` naming `subject`. */
+export function kmsCloudError(err: unknown, subject: string): CloudError {
+  return toCloudErrorWith(err, subject, readKmsError, (code) => KMS_THROTTLING.test(code));
 }
 
 export class KmsGateway implements KeyInspector {

@@ -2,7 +2,8 @@
  * Turns what ali-oss throws into a `CloudError`. ali-oss errors carry `code`, `status`, `requestId`,
  * `ecCode`; network failures have status -1 (and -2 for timeouts) or a `...TimeoutError` name.
  */
-import { CloudError } from '../errors.js';
+import type { CloudError } from '../errors.js';
+import { type CloudErrorFacts, toCloudErrorWith } from './cloud-error.js';
 import { describeNetworkError } from './network-errors.js';
 
 /** OSS throttling codes (HTTP 503) and other answers worth retrying. */
@@ -28,8 +29,8 @@ export function isNetworkError(e: AliOssErrorShape): boolean {
   return e.status === -1 || e.status === -2 || /Timeout|Connection|Socket|RequestError/i.test(e.name ?? '');
 }
 
-export function toCloudError(err: unknown, subject: string): CloudError {
-  if (err instanceof CloudError) return err;
+/** What ali-oss threw, as the facts the shared converter needs. */
+function readOssError(err: unknown): CloudErrorFacts {
   const e = (err ?? {}) as AliOssErrorShape;
   const network = isNetworkError(e) && !(typeof e.status === 'number' && e.status >= 400);
   const status = typeof e.status === 'number' ? e.status : network ? -1 : 0;
@@ -39,32 +40,29 @@ export function toCloudError(err: unknown, subject: string): CloudError {
     : status === 0
       ? 'ClientError'
       : (e.name ?? 'UnknownError');
-  const code = e.code ?? fallback;
-  const retryable = network || status >= 500 || status === 429 || OSS_THROTTLING_CODES.has(code);
   // ali-oss appends hints with URLs to timeout messages; keep the first clause only.
   const detail = (e.message ?? String(err)).split(', please')[0]?.split('\n')[0] ?? '';
-  const rid = e.requestId ? `, request id ${e.requestId}` : '';
+  const code = e.code ?? fallback;
   const problem = network ? describeNetworkError(err) : undefined;
-  const message = problem
-    ? // One sentence instead of ali-oss's agent dump (which stays on `cause`, for the debug log).
-      `${subject}: ${endpointOf(e.message)}${problem.sentence} (${problem.code ?? code})`
-    : status === 403 && code === 'AccessDenied'
-      ? `${subject}: AccessDenied (403): ${detail ? `${detail} ` : ''}check that the RAM policy grants this call (oss-sse-guard ram-policy prints it)${rid}`
-      : `${subject}: ${code} (${status})${detail ? `: ${detail}` : ''}${rid}`;
-  return new CloudError(
-    message,
-    {
-      code,
-      status,
-      requestId: e.requestId,
-      retryable,
-    },
-    { cause: err },
-  );
+  const endpoint = endpointOf(e.message);
+  return {
+    code,
+    status,
+    requestId: e.requestId,
+    detail,
+    network,
+    ...(problem ? { unreachable: { ...problem, ...(endpoint ? { endpoint } : {}) } } : {}),
+    denied: status === 403 && code === 'AccessDenied',
+  };
 }
 
-/** `endpoint http://host:port: ` from ali-oss's `..., GET http://host/path?query -1 (...)`; the query is left out. */
-function endpointOf(message: string | undefined): string {
+/** Turns what ali-oss throws into a `CloudError` naming `subject`. */
+export function toCloudError(err: unknown, subject: string): CloudError {
+  return toCloudErrorWith(err, subject, readOssError, (code) => OSS_THROTTLING_CODES.has(code));
+}
+
+/** `http://host:port` from ali-oss's `..., GET http://host/path?query -1 (...)`; the query is left out. */
+function endpointOf(message: string | undefined): string | undefined {
   const m = /, (?:GET|PUT|POST|HEAD|DELETE) (https?:\/\/[^/\s?]+)/.exec(message ?? '');
-  return m ? `endpoint ${m[1]}: ` : '';
+  return m?.[1];
 }

@@ -12,24 +12,32 @@
  */
 import { CloudError } from '../errors.js';
 import type { SseConfig } from '../model.js';
+import { mapBounded } from '../pool.js';
+import {
+  changedDuringCopy,
+  DEFAULT_MULTIPART_THRESHOLD,
+  effectivePartSize,
+  type Headers,
+  present,
+  quoted,
+  STORED_HEADERS,
+  sameEtag,
+  sseFromHeaders,
+  sseRequestHeaders,
+  WRITE_HEADERS,
+} from './oss-object-headers.js';
 import type { RetryOptions } from './retry.js';
 
-/** OSS refuses CopyObject above 1 GB (OSS API reference "CopyObject"); larger objects need UploadPartCopy. */
-export const DEFAULT_MULTIPART_THRESHOLD = 1024 * 1024 * 1024;
-/** 64 MB parts: a 5 GB object is 80 UploadPartCopy requests, far below the 10,000-part limit. */
-export const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
-/** OSS's smallest part (all but the last), as ali-oss also enforces. */
-export const MIN_PART_SIZE = 100 * 1024;
-export const MAX_PARTS = 10_000;
-
-/** Headers OSS stores with an object besides Content-Type (GetObject returns them). */
-const STORED_HEADERS = [
-  'cache-control',
-  'content-disposition',
-  'content-encoding',
-  'content-language',
-  'expires',
-];
+export {
+  DEFAULT_MULTIPART_THRESHOLD,
+  DEFAULT_PART_SIZE,
+  effectivePartSize,
+  MAX_PARTS,
+  MIN_PART_SIZE,
+  sameEtag,
+  sseFromHeaders,
+  sseRequestHeaders,
+} from './oss-object-headers.js';
 
 export interface ObjectLocation {
   bucket: string;
@@ -86,7 +94,6 @@ export interface ObjectGateway {
   call<T>(subject: string, fn: () => Promise<T>, retry?: RetryOptions): Promise<T>;
 }
 
-type Headers = Record<string, string>;
 interface Res {
   status: number;
   res: { headers: Headers };
@@ -120,58 +127,6 @@ interface ObjectClient {
     parts: Array<{ number: number; etag: string }>,
   ): Promise<{ etag?: string; res: { headers: Headers } }>;
   abortMultipartUpload(name: string, uploadId: string): Promise<unknown>;
-}
-
-const unquote = (etag: string) => etag.replace(/^"|"$/g, '').toUpperCase();
-const quoted = (etag: string) => `"${etag.replace(/^"|"$/g, '')}"`;
-
-/** Whether two ETags name the same content (quotes and case aside). */
-export function sameEtag(a: string, b: string): boolean {
-  return unquote(a) === unquote(b);
-}
-
-/** An object's SSE from HeadObject's headers; `null` when there is none. */
-export function sseFromHeaders(headers: Headers): SseConfig | null {
-  const algorithm = headers['x-oss-server-side-encryption'];
-  if (algorithm !== 'AES256' && algorithm !== 'KMS' && algorithm !== 'SM4') return null;
-  const key = headers['x-oss-server-side-encryption-key-id'];
-  const data = headers['x-oss-server-side-data-encryption'];
-  return {
-    algorithm,
-    ...(algorithm === 'KMS' && key ? { kmsKeyId: key } : {}),
-    ...(algorithm === 'KMS' && data === 'SM4' ? { kmsDataEncryption: 'SM4' as const } : {}),
-  };
-}
-
-/** The request headers that ask OSS for `cfg`. */
-export function sseRequestHeaders(cfg: SseConfig): Headers {
-  const out: Headers = { 'x-oss-server-side-encryption': cfg.algorithm };
-  if (cfg.kmsKeyId) out['x-oss-server-side-encryption-key-id'] = cfg.kmsKeyId;
-  if (cfg.kmsDataEncryption) out['x-oss-server-side-data-encryption'] = cfg.kmsDataEncryption;
-  return out;
-}
-
-/** The named headers that are present, under our field names. */
-function present<K extends string>(h: Headers, names: Record<K, string>): Partial<Record<K, string>> {
-  const out: Partial<Record<K, string>> = {};
-  for (const [field, name] of Object.entries(names) as Array<[K, string]>) if (h[name]) out[field] = h[name];
-  return out;
-}
-
-const WRITE_HEADERS = { etag: 'etag', versionId: 'x-oss-version-id', requestId: 'x-oss-request-id' };
-
-/** The 412 a replaced object deserves, also where OSS answered something else or nothing at all. */
-function changedDuringCopy(subject: string, cause?: unknown): CloudError {
-  return new CloudError(
-    `${subject}: PreconditionFailed (412): the object changed during the copy`,
-    { code: 'PreconditionFailed', status: 412, retryable: false },
-    cause === undefined ? undefined : { cause },
-  );
-}
-
-/** The part size actually used: at least 100 KB, and large enough to stay within 10,000 parts. */
-export function effectivePartSize(size: number, wanted = DEFAULT_PART_SIZE): number {
-  return Math.max(MIN_PART_SIZE, wanted, Math.ceil(size / MAX_PARTS));
 }
 
 export class OssObjects {
@@ -316,30 +271,26 @@ export class OssObjects {
     try {
       const partSize = effectivePartSize(head.size, opts.partSize);
       const count = Math.ceil(head.size / partSize);
-      const parts: Array<{ number: number; etag: string }> = [];
-      const queue = Array.from({ length: count }, (_, i) => i + 1);
-      const copyParts = async () => {
-        for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
-          const partNo = n;
-          const start = (partNo - 1) * partSize;
-          const end = Math.min(start + partSize, head.size) - 1;
-          const { etag } = await this.gateway.call(
-            this.subject(loc, key, `UploadPartCopy ${partNo}/${count}`),
-            () =>
-              client.uploadPartCopy(
-                key,
-                uploadId,
-                partNo,
-                `${start}-${end}`,
-                { sourceKey: key, sourceBucketName: loc.bucket },
-                { headers: { 'x-oss-copy-source-if-match': quoted(opts.ifMatch) } },
-              ),
-            this.retry,
-          );
-          parts.push({ number: partNo, etag });
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(opts.parallel ?? 4, count) }, copyParts));
+      const numbers = Array.from({ length: count }, (_, i) => i + 1);
+      // In part order, as CompleteMultipartUpload lists them.
+      const parts = await mapBounded(numbers, opts.parallel ?? 4, async (partNo) => {
+        const start = (partNo - 1) * partSize;
+        const end = Math.min(start + partSize, head.size) - 1;
+        const { etag } = await this.gateway.call(
+          this.subject(loc, key, `UploadPartCopy ${partNo}/${count}`),
+          () =>
+            client.uploadPartCopy(
+              key,
+              uploadId,
+              partNo,
+              `${start}-${end}`,
+              { sourceKey: key, sourceBucketName: loc.bucket },
+              { headers: { 'x-oss-copy-source-if-match': quoted(opts.ifMatch) } },
+            ),
+          this.retry,
+        );
+        return { number: partNo, etag };
+      });
       // Each part was copied under if-match; check once more right before the new version replaces the
       // object, so that an upload landing during the part copies is never overwritten by older bytes.
       const now = await this.head(loc, key);

@@ -1,12 +1,12 @@
 /**
  * The upload guard's alert path: the findings of one invocation that need a word become one batched
- * message per invocation, sent through the same sinks as the audit's alerts.
+ * message per invocation, sent through the one notify path the audit's alerts take.
  */
 import type { Logger } from 'pino';
-import { type DeliveryOptions, sendAlerts } from '../alerts/deliver.js';
+import type { DeliveryOptions } from '../alerts/deliver.js';
 import { type ObjectVerdict as AlertVerdict, uploadAlerts } from '../alerts/messages.js';
+import { notify } from '../alerts/notify.js';
 import type { AlertsConfig } from '../alerts/schema.js';
-import { buildSinks } from '../alerts/sinks.js';
 import type { ObjectFinding } from './types.js';
 
 /** Maps a guard finding to the alert vocabulary. */
@@ -38,14 +38,13 @@ export function objectAlerter(
 ): ((findings: ObjectFinding[]) => Promise<void>) | undefined {
   if (!config) return undefined;
   return async (findings) => {
-    const { sinks, problems } = buildSinks(config, env);
-    const messages = uploadAlerts(findings.map(toAlertVerdict));
-    const records = await sendAlerts(messages, sinks, {
-      ...delivery,
-      minSeverity: config.minSeverity,
+    const records = await notify(
+      uploadAlerts(findings.map(toAlertVerdict)),
+      { config, env, delivery },
       logger,
-    });
-    for (const r of [...problems, ...records]) {
+    );
+    // The guard keeps no report, so every record (an unusable sink included) is a log line.
+    for (const r of records) {
       const line = {
         sink: r.sink,
         target: r.target,

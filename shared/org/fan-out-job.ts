@@ -6,13 +6,13 @@
  */
 import { join } from 'node:path';
 import { alertsConfigFromEnv } from '../alerts/schema.js';
+import { publishRun } from '../audit/publish-run.js';
 import type { FcInvokerOptions } from '../backfill/invoker.js';
 import { LocalRunStore, OssRunStore, type RunStore } from '../backfill/store.js';
 import type { Settings } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { ossLocation } from '../ram/types.js';
-import { publishReport } from '../report/publish.js';
 import { storeFor } from '../report/store.js';
 import type { Runtime } from '../runtime.js';
 import type { FanOutDeps, OrgInvoker, OrgJob } from './fan-out.js';
@@ -77,7 +77,7 @@ export function fanOutDeps(
     invoker,
     storeFor: (runId) => orgRunStore(location, runId, runtime),
     publish: (report) =>
-      publishReport(report, {
+      publishRun(report, {
         store: storeFor(location, runtime.oss),
         formats: ['json', 'html', 'csv', 'md'],
         alerts: { config: loaded.policy.alerts ?? alertsConfigFromEnv(env), env },

@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { mapBounded } from '../audit/bounded.js';
 import type { AuditDeps, Clock } from '../audit/deps.js';
 import { systemClock } from '../audit/deps.js';
 import { findingError } from '../audit/finding-error.js';
@@ -20,6 +19,7 @@ import { ConfigError } from '../errors.js';
 import type { AccountSummary, Finding, FindingError, Report } from '../model.js';
 import { summarize } from '../model.js';
 import type { OrganizationPolicy } from '../policy/schema.js';
+import { mapBounded } from '../pool.js';
 import { TOOL } from '../tool.js';
 import { policyForAccount, RemediationBudget } from './account-policy.js';
 import { type Member, type Selection, selectMembers } from './select.js';

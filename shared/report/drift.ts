@@ -2,27 +2,23 @@
  * Drift between two runs, pure: which buckets became non-compliant, got fixed, appeared, disappeared, or
  * lost their exemption since the previous report (`latest.json`). Buckets are keyed by `region/bucket`.
  */
-import type { Drift, DriftEntry, Finding, FindingStatus, Report } from '../model.js';
+import {
+  type Drift,
+  type DriftEntry,
+  driftKey,
+  type Finding,
+  type FindingStatus,
+  hasDrift,
+  isProblem,
+  type Report,
+} from '../model.js';
 import { escapeControl } from '../safe-text.js';
 import { mdCode, mdText } from './md-escape.js';
 
-/** Statuses that need no one's attention. */
-export const OK_STATUSES: ReadonlySet<FindingStatus> = new Set(['compliant', 'remediated', 'exempt']);
-
-/** Whether a status needs attention (`noncompliant`, `blocked`, `error`, `would-remediate`). */
-export function isProblem(status: FindingStatus): boolean {
-  return !OK_STATUSES.has(status);
-}
-
-// The drift types are report vocabulary, so they live in model.ts (no cycle); re-exported here.
+// The drift types and the status helpers are report vocabulary that alerts need too, so they live in
+// model.ts (alerts never import the report); re-exported here for the report's readers.
 export type { Drift, DriftEntry } from '../model.js';
-
-/** The drift key of a finding. */
-export function driftKey(f: Pick<Finding, 'region' | 'bucket' | 'accountId'>): string {
-  // Organization reports: per account (bucket names are global, but an account error entry is not).
-  if (f.accountId) return `${f.accountId}/${f.region}/${f.bucket}`;
-  return `${f.region}/${f.bucket}`;
-}
+export { driftKey, hasDrift, isProblem, OK_STATUSES } from '../model.js';
 
 function entry(f: Finding, from: FindingStatus | undefined, to: FindingStatus | undefined): DriftEntry {
   return {
@@ -86,19 +82,6 @@ export function computeDrift(previous: Report | undefined, current: Report): Dri
     list.sort(byKey);
   }
   return drift;
-}
-
-/** Whether anything changed at all. */
-export function hasDrift(d: Drift): boolean {
-  return (
-    d.becameNoncompliant.length +
-      d.fixed.length +
-      d.changed.length +
-      d.appeared.length +
-      d.disappeared.length +
-      d.exemptionsExpired.length >
-    0
-  );
 }
 
 /** The names of the drift lists. */

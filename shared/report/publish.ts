@@ -1,17 +1,12 @@
 /**
- * Publishing a run: compare with the previous report (drift), send alerts for what changed (recording
- * delivery in the report), write every format, a SHA-256 manifest of the run's files, and `latest.json`
+ * Publishing a run: compare with the previous report (drift), write every format, a SHA-256 manifest of the run's files, and `latest.json`
  * last, so a failed run never replaces the previous baseline. Each file is rendered in pieces straight
  * into the store and hashed on the way: a 100,000-bucket run (~90 MB of text over all formats) never
- * holds a whole file as one string or Buffer.
+ * holds a whole file as one string or Buffer. Alerting is not the publisher's: the audit job computes the
+ * drift first, notifies, and hands both here (shared/audit/publish-run.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { DeliveryOptions } from '../alerts/deliver.js';
-import { sendAlerts } from '../alerts/deliver.js';
-import { alertsForRun } from '../alerts/messages.js';
-import type { AlertsConfig } from '../alerts/schema.js';
-import { buildSinks } from '../alerts/sinks.js';
 import type { Report } from '../model.js';
 import { computeDrift, type Drift } from './drift.js';
 import { MANIFEST_EXTENSION, type ManifestEntry, manifestText } from './manifest.js';
@@ -30,7 +25,8 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface PublishOptions {
   store: ReportStore;
   formats: readonly Format[];
-  alerts?: { config: AlertsConfig | undefined; env: NodeJS.ProcessEnv; delivery?: DeliveryOptions };
+  /** The drift, when the caller computed it already (to alert on it before writing); else computed here. */
+  drift?: Drift;
   logger?: Logger;
 }
 
@@ -82,7 +78,10 @@ function hashedBody(render: () => Iterable<string>): { body: () => Iterable<stri
  * The drift against the store's `latest.json`. A function of its own so the previous report (as large as
  * this one) is garbage as soon as the drift is computed, before anything is rendered.
  */
-async function driftSinceLatest(input: Report, opts: PublishOptions): Promise<Drift> {
+export async function driftSinceLatest(
+  input: Report,
+  opts: Pick<PublishOptions, 'store' | 'logger'>,
+): Promise<Drift> {
   const previous = await opts.store.readLatest().catch((err: unknown) => {
     opts.logger?.warn(
       { err: (err as Error).message },
@@ -93,19 +92,9 @@ async function driftSinceLatest(input: Report, opts: PublishOptions): Promise<Dr
   return computeDrift(previous, input);
 }
 
-/** Adds drift and alert deliveries to the report, then writes it. Returns the completed report. */
+/** Adds the drift to the report, then writes it. Returns the completed report. */
 export async function publishReport(input: Report, opts: PublishOptions): Promise<Published> {
-  const report: Report = { ...input, drift: await driftSinceLatest(input, opts) };
-  if (opts.alerts?.config && report.drift) {
-    const { sinks, problems } = buildSinks(opts.alerts.config, opts.alerts.env);
-    const messages = alertsForRun(report.drift, report);
-    const sent = await sendAlerts(messages, sinks, {
-      ...opts.alerts.delivery,
-      minSeverity: opts.alerts.config.minSeverity,
-      logger: opts.logger,
-    });
-    report.alerts = [...problems, ...sent];
-  }
+  const report: Report = { ...input, drift: opts.drift ?? (await driftSinceLatest(input, opts)) };
   const written: string[] = [];
   const manifest: ManifestEntry[] = [];
   for (const format of new Set<Format>([...opts.formats, 'json'])) {

@@ -4,8 +4,8 @@
  * audit's own. Then the run's report is stored (under its own location, never as `latest.json`, so the
  * timer's drift baseline stays the timer's) and its alert sent.
  */
-import type { DeliveryOptions } from '../alerts/deliver.js';
-import type { AlertsConfig } from '../alerts/schema.js';
+import { changeAlerts } from '../alerts/change-messages.js';
+import { type AlertsSetup, notify } from '../alerts/notify.js';
 import type { AuditDeps } from '../audit/deps.js';
 import { runAudit } from '../audit/run.js';
 import { CloudError, describeError } from '../errors.js';
@@ -13,7 +13,6 @@ import type { FindingError } from '../model.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { renderJson } from '../report/render.js';
 import type { ReportStore } from '../report/store.js';
-import { changeAlerts, sendChangeAlerts } from './alerts.js';
 import type { BucketChange } from './change.js';
 import type { RunOutcome, WatchReport } from './types.js';
 
@@ -27,7 +26,7 @@ export interface ChangeAuditOptions {
   deadline?: number;
   /** Where run reports go (e.g. `<OSS_SSE_GUARD_REPORT>/watch`); absent: not written. */
   store?: ReportStore;
-  alerts?: { config: AlertsConfig | undefined; env: NodeJS.ProcessEnv; delivery?: DeliveryOptions };
+  alerts?: AlertsSetup;
 }
 
 /** Whether a bucket's read or change failed for a reason another attempt may not meet. */
@@ -109,7 +108,10 @@ export async function auditChangedBucket(deps: AuditDeps, opts: ChangeAuditOptio
       log.warn({ err: describeError(err), location: opts.store.location }, 'watch report not written');
     }
   }
-  if (opts.alerts)
-    outcome.alerts = await sendChangeAlerts(changeAlerts(outcome, eventToCompliantMs), opts.alerts, log);
+  if (opts.alerts) {
+    // Nothing to say (compliant and unchanged): no sink is built, so nothing is recorded either.
+    const messages = changeAlerts(outcome, eventToCompliantMs);
+    if (messages.length > 0) outcome.alerts = await notify(messages, opts.alerts, log);
+  }
   return outcome;
 }

@@ -5,9 +5,9 @@
  * not retried. The summary says whether a retryable cloud error happened, so the handler can fail the
  * invocation and let Function Compute retry it (a retry is safe: the audit re-reads before it acts).
  */
+
 import { randomUUID } from 'node:crypto';
-import type { DeliveryOptions } from '../alerts/deliver.js';
-import type { AlertsConfig } from '../alerts/schema.js';
+import type { AlertsSetup } from '../alerts/notify.js';
 import type { AuditDeps } from '../audit/deps.js';
 import type { Logger } from '../log.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -27,7 +27,7 @@ export interface WatchDeps extends AuditDeps {
   ownKeys?: OwnAccessKeys;
   /** Where each run's report goes; absent: none written. */
   store?: ReportStore;
-  alerts?: { config: AlertsConfig | undefined; env: NodeJS.ProcessEnv; delivery?: DeliveryOptions };
+  alerts?: AlertsSetup;
 }
 
 /** One invocation's input. */

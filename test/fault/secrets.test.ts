@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishRun } from '../../shared/audit/publish-run.js';
 import { runAudit } from '../../shared/audit/run.js';
-import { publishReport } from '../../shared/report/publish.js';
 import { FORMATS, render } from '../../shared/report/render.js';
 import { LocalStore } from '../../shared/report/store.js';
 import { runCli } from '../helpers/cli.js';
@@ -128,7 +128,7 @@ describe('secrets stay out of logs and reports', () => {
       () => new Error('a wrong secret was accepted'),
       (err: unknown) => err as Error,
     );
-    const published = await publishReport(report, {
+    const published = await publishRun(report, {
       store: new LocalStore(join(dir, 'api')),
       formats: FORMATS,
       alerts: {

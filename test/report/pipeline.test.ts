@@ -11,10 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { publishRun } from '../../shared/audit/publish-run.js';
 import { runAudit } from '../../shared/audit/run.js';
 import { undoRun } from '../../shared/audit/undo.js';
 import { verifyManifest } from '../../shared/report/manifest.js';
-import { publishReport } from '../../shared/report/publish.js';
 import { LocalStore, OssStore } from '../../shared/report/store.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
 
@@ -42,7 +42,7 @@ describe('drift', () => {
     const store = new LocalStore(await mkdtemp(join(tmpdir(), 'drift-')));
     const publish = async (dryRun: boolean) =>
       (
-        await publishReport(await runAudit(world!.runtime, { policy: REMEDIATE, dryRun }), {
+        await publishRun(await runAudit(world!.runtime, { policy: REMEDIATE, dryRun }), {
           store,
           formats: ['json'],
         })
@@ -82,7 +82,7 @@ describe('reports in OSS', () => {
 
     // Act
     const report = await runAudit(world.runtime, { policy: REPORT_ONLY, dryRun: true, runId: 'run-1' });
-    const { written } = await publishReport(report, { store, formats: ['json', 'csv', 'md', 'html'] });
+    const { written } = await publishRun(report, { store, formats: ['json', 'csv', 'md', 'html'] });
     const latest = await store.readLatest();
 
     // Assess
@@ -184,7 +184,7 @@ describe('alerts', () => {
     };
     const publish = async () =>
       (
-        await publishReport(await runAudit(world!.runtime, { policy: REPORT_ONLY, dryRun: true }), {
+        await publishRun(await runAudit(world!.runtime, { policy: REPORT_ONLY, dryRun: true }), {
           store,
           formats: ['json'],
           alerts,
@@ -221,7 +221,7 @@ describe('alerts', () => {
     const store = new LocalStore(await mkdtemp(join(tmpdir(), 'alerts500-')));
 
     // Act
-    const { report, written } = await publishReport(
+    const { report, written } = await publishRun(
       await runAudit(world.runtime, { policy: REPORT_ONLY, dryRun: true }),
       {
         store,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapBounded, mapPaged } from '../../shared/audit/bounded.js';
+import { mapBounded, mapPaged } from '../../shared/pool.js';
 
 const tick = () => new Promise<void>((r) => setTimeout(r, 1));
 

@@ -1,12 +1,21 @@
 /**
- * Bounded parallel maps without a queue of pending calls (Proposal D+E: proposed as
- * shared/audit/bounded.ts). `concurrency` workers pull the next item, so the machinery costs
+ * The project's one bounded pool: parallel maps without a queue of pending calls (Proposal D+E; it began
+ * as shared/audit/bounded.ts and sits at the bottom so the audit, the backfill, the pre-flight and the
+ * gateways share it). `concurrency` workers pull the next item, so the machinery costs
  * O(concurrency) memory, where p-limit holds a promise, two closures, a context and a queue node per
  * waiting item (about 2 KB each: 250 MB of heap with 100,000 buckets queued at once). Results keep input
  * order. With `mapPaged`, items arrive page by page and work starts with the first page.
  */
 
-export interface PagedMapOptions {
+export interface BoundedOptions {
+  /**
+   * Asked before each item is started; once it says no, no worker starts another item (those in flight
+   * end), and the items never started have no result (a hole in the array). Default: always yes.
+   */
+  canStart?: () => boolean;
+}
+
+export interface PagedMapOptions extends BoundedOptions {
   /** Called once when the last page has arrived, with the number of items. */
   onListed?: (count: number) => void;
 }
@@ -55,6 +64,7 @@ export async function mapPaged<T, R>(
   const work = async () => {
     for (;;) {
       if (failure) return;
+      if (opts.canStart && !opts.canStart()) return;
       if (next < items.length) {
         const i = next;
         next += 1;
@@ -80,9 +90,10 @@ export function mapBounded<T, R>(
   items: readonly T[],
   concurrency: number,
   fn: (item: T, index: number) => Promise<R>,
+  opts: BoundedOptions = {},
 ): Promise<R[]> {
   async function* onePage() {
     yield items;
   }
-  return mapPaged(onePage(), concurrency, (item, index) => fn(item, index));
+  return mapPaged(onePage(), concurrency, (item, index) => fn(item, index), opts);
 }

@@ -1,29 +1,51 @@
 /**
- * What a change-triggered run says, and where it goes: one message per run that changed the bucket or
- * left it with a problem, sent through the same sinks, severities and delivery as the audit's alerts
- * (`buildSinks` + `sendAlerts`). A run that found the bucket compliant and left it alone says nothing,
- * which is what our own PutBucketEncryption's echo comes to.
+ * What a change-triggered run says: one message per run that changed the bucket or left it with a
+ * problem (sent through the one notify path, like the audit's alerts). A run that found the bucket
+ * compliant and left it alone says nothing, which is what our own PutBucketEncryption's echo comes to.
+ * The input is this module's own shape (the bucket watch's `RunOutcome` fits it), so alerts never
+ * import the watch.
  */
-import type { DeliveryOptions, DeliveryRecord } from '../alerts/deliver.js';
-import { sendAlerts } from '../alerts/deliver.js';
-import { type AlertMessage, describeKeyFacts, mdEscape, statusSeverity } from '../alerts/messages.js';
-import type { AlertsConfig } from '../alerts/schema.js';
-import { buildSinks } from '../alerts/sinks.js';
-import type { Logger } from '../log.js';
+
+import { type Finding, type FindingStatus, isProblem } from '../model.js';
 import { describeConfig } from '../policy/levels.js';
-import { isProblem } from '../report/drift.js';
-import type { Actor } from './change.js';
-import type { RunOutcome } from './types.js';
+import { type AlertMessage, describeKeyFacts, mdEscape, statusSeverity } from './messages.js';
+
+/** Who made the change, as the event says. */
+export interface ChangeActor {
+  type?: string;
+  accountId?: string;
+  principalId?: string;
+  userName?: string;
+}
+
+/** One change-triggered run, as its alert needs it. */
+export interface ChangeRun {
+  runId: string;
+  change: {
+    eventId: string;
+    operation: string;
+    bucket: string;
+    region: string;
+    eventTime?: string;
+    actor?: ChangeActor;
+  };
+  /** A finding status, or `gone` when the bucket was deleted before it could be read. */
+  status: FindingStatus | 'gone';
+  finding?: Finding;
+  /** Whether the run applied PutBucketEncryption. */
+  changed: boolean;
+  reason: string;
+}
 
 /** `ram-user Alice`, `assumed-role oss-sse-guard-fn:session`, `root-account 1234...`. Never the access key. */
-export function describeActor(actor: Actor | undefined): string {
+export function describeActor(actor: ChangeActor | undefined): string {
   if (!actor) return 'an unknown caller';
   const who = actor.userName ?? actor.principalId ?? actor.accountId ?? 'unknown';
   return actor.type ? `${actor.type} ${who}` : who;
 }
 
 /** The messages one run should send (none when it found the bucket compliant and changed nothing). */
-export function changeAlerts(run: RunOutcome, eventToCompliantMs?: number): AlertMessage[] {
+export function changeAlerts(run: ChangeRun, eventToCompliantMs?: number): AlertMessage[] {
   const { change, finding, status } = run;
   if (status === 'gone' || status === 'exempt' || (status === 'compliant' && !run.changed)) return [];
   const where = `${change.bucket} (${change.region})`;
@@ -70,20 +92,4 @@ export function changeAlerts(run: RunOutcome, eventToCompliantMs?: number): Aler
       },
     },
   ];
-}
-
-/** Sends a run's messages to the configured sinks; never rejects. Returns one record per delivery. */
-export async function sendChangeAlerts(
-  messages: readonly AlertMessage[],
-  alerts: { config: AlertsConfig | undefined; env: NodeJS.ProcessEnv; delivery?: DeliveryOptions },
-  logger: Logger,
-): Promise<DeliveryRecord[]> {
-  if (!alerts.config || messages.length === 0) return [];
-  const { sinks, problems } = buildSinks(alerts.config, alerts.env);
-  const sent = await sendAlerts(messages, sinks, {
-    ...alerts.delivery,
-    minSeverity: alerts.config.minSeverity,
-    logger,
-  });
-  return [...problems, ...sent];
 }

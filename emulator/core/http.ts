@@ -111,3 +111,17 @@ export async function sendBody(
   }
   res.end(buf);
 }
+
+/** A JSON reply of the RPC-style emulators (KMS, STS, Resource Manager): body, request id header, faults. */
+export function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: Record<string, unknown>,
+  requestId: string,
+  decision: FaultDecision,
+): Promise<void> {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json;charset=utf-8');
+  res.setHeader('x-acs-request-id', requestId);
+  return sendBody(res, JSON.stringify(body), decision);
+}

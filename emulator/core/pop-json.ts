@@ -9,7 +9,7 @@ import type http from 'node:http';
 import type { Accounts } from './accounts.js';
 import { PopError, verifyAcs3 } from './acs3.js';
 import type { Faults } from './faults.js';
-import { readBody, sendBody, sleep, uuidRequestId } from './http.js';
+import { readBody, sendJson, sleep, uuidRequestId } from './http.js';
 
 /** What an action knows of its caller. */
 export interface PopCaller {
@@ -29,19 +29,6 @@ export interface PopJsonContext {
   faults: Faults;
   now: () => Date;
   actions: Record<string, PopAction>;
-}
-
-function reply(
-  res: http.ServerResponse,
-  status: number,
-  body: Record<string, unknown>,
-  requestId: string,
-  decision: Parameters<typeof sendBody>[2],
-): Promise<void> {
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json;charset=utf-8');
-  res.setHeader('x-acs-request-id', requestId);
-  return sendBody(res, JSON.stringify(body), decision);
 }
 
 async function handle(
@@ -96,10 +83,10 @@ async function handle(
       accountId: ctx.accounts.accountOf(accessKeyId),
       principalArn: ctx.accounts.principalOf(accessKeyId),
     };
-    await reply(res, 200, { RequestId: requestId, ...run(params, caller) }, requestId, decision);
+    await sendJson(res, 200, { RequestId: requestId, ...run(params, caller) }, requestId, decision);
   } catch (err) {
     if (!(err instanceof PopError)) throw err;
-    await reply(
+    await sendJson(
       res,
       err.status,
       { RequestId: requestId, HostId: ctx.hostId, Code: err.code, Message: err.message, Recommend: '' },

@@ -13,7 +13,7 @@
 import type http from 'node:http';
 import type { Accounts } from '../core/accounts.js';
 import type { Faults } from '../core/faults.js';
-import { readBody, sendBody, sleep, uuidRequestId } from '../core/http.js';
+import { readBody, sendJson, sleep, uuidRequestId } from '../core/http.js';
 import { runAction } from './actions.js';
 import { authenticate, type NonceCache } from './auth.js';
 import { KmsError, kmsErrors } from './errors.js';
@@ -69,19 +69,6 @@ export function requestRegion(
   defaultRegion: string,
 ): string {
   return portRegion ?? hostRegion(host) ?? (params.RegionId || undefined) ?? defaultRegion;
-}
-
-function send(
-  res: http.ServerResponse,
-  status: number,
-  body: Record<string, unknown>,
-  requestId: string,
-  decision: Parameters<typeof sendBody>[2],
-): Promise<void> {
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json;charset=utf-8');
-  res.setHeader('x-acs-request-id', requestId);
-  return sendBody(res, JSON.stringify(body), decision);
 }
 
 /** Builds the request listener; `portRegion` pins the region of every request it receives. */
@@ -144,5 +131,5 @@ async function handle(
       Message: err.message,
     };
   }
-  await send(res, status, body, requestId, decision);
+  await sendJson(res, status, body, requestId, decision);
 }

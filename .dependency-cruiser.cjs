@@ -28,7 +28,7 @@ module.exports = {
       to: {
         dependencyTypesNot: ['core'],
         pathNot:
-          '^(shared/(policy/|model\\.ts$|errors\\.ts$|ports\\.ts$|safe-text\\.ts$)|node_modules/(zod|yaml|picomatch)/)',
+          '^(shared/(policy/|model\\.ts$|errors\\.ts$|ports\\.ts$|safe-text\\.ts$)|node_modules/(zod|yaml)/)',
       },
     },
     {

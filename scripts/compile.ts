@@ -5,7 +5,7 @@
  * - JavaScript: esbuild bundles the CLI (`lib/cli/index.js`) and the emulators (`lib/emulator/index.js`)
  *   as ES modules with code splitting, so each command's code is its own chunk, loaded only when that
  *   command runs (the emulators only for `demo`/`emulator`). A few pure-JS dependencies that Node would
- *   otherwise load as hundreds of small files (zod, yaml, commander, picomatch) are inlined: that is what
+ *   otherwise load as hundreds of small files (zod, yaml, commander) are inlined: that is what
  *   brings `policy validate` from ~3.5x to ~2x a bare `node -e ''`. Every other dependency stays an
  *   ordinary `import` of the installed package (the SDKs, pino and its worker-thread transports).
  * - Declarations: `tsc -p tsconfig.build.json` (emitDeclarationOnly) for the two entries and what they use.
@@ -22,7 +22,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const LIB = join(ROOT, 'lib');
 
 /** Dependencies inlined into the bundle (load time); all others are left to Node's resolver. */
-export const INLINED = ['zod', 'yaml', 'commander', 'picomatch'];
+export const INLINED = ['zod', 'yaml', 'commander'];
 
 const bareName = (spec: string) =>
   spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] as string);

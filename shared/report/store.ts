@@ -9,7 +9,7 @@ import { CloudError } from '../errors.js';
 import type { Report, SseConfig } from '../model.js';
 import { ossLocation } from '../ram/types.js';
 import { writeFileAtomic } from '../safety/atomic-file.js';
-import { readReport, reportFromText } from './read-report.js';
+import { type ReadReportOptions, readReport, reportFromText } from './read-report.js';
 
 /**
  * A file's content: the text, or a function giving it in pieces (e.g. `() => renderChunks(report, f)`).
@@ -24,15 +24,18 @@ export interface ReportStore {
   /**
    * The previous run's report (`latest.json`) as drift compares against it: checked against the schema
    * in full, but without its own `drift` and `alerts` records. Undefined when there is none or it is not
-   * a valid report.
+   * a valid report. With `findings`, each finding is handed there as it is read and none is kept
+   * (see `ReadReportOptions.findings`: drop them when the result is undefined).
    */
-  readLatest(): Promise<Report | undefined>;
+  readLatest(opts?: LatestOptions): Promise<Report | undefined>;
   /** Where a run's file goes, relative to the store. */
   runPath(report: Report, ext: string): string;
   latestPath(): string;
   /** Writes one file; returns its full location. */
   write(path: string, content: ReportBody, contentType: string): Promise<string>;
 }
+
+export type LatestOptions = Pick<ReadReportOptions, 'findings'>;
 
 /** A stored report, or undefined when the text is not a valid schemaVersion 1 report. */
 export function parseReport(text: string | undefined): Report | undefined {
@@ -44,10 +47,13 @@ export class LocalStore implements ReportStore {
   get location() {
     return this.dir;
   }
-  async readLatest(): Promise<Report | undefined> {
+  async readLatest(opts: LatestOptions = {}): Promise<Report | undefined> {
     try {
       // Streamed: the previous report is as large as this run's (~36 MB of JSON at 100,000 buckets).
-      return await readReport(createReadStream(join(this.dir, this.latestPath())), { skipRecords: true });
+      return await readReport(createReadStream(join(this.dir, this.latestPath())), {
+        ...opts,
+        skipRecords: true,
+      });
     } catch {
       return undefined;
     }
@@ -84,11 +90,11 @@ export class OssStore implements ReportStore {
   private key(path: string) {
     return this.prefix ? `${this.prefix}/${path}` : path;
   }
-  async readLatest(): Promise<Report | undefined> {
+  async readLatest(opts: LatestOptions = {}): Promise<Report | undefined> {
     try {
       // Streamed: the previous report is as large as this run's (~36 MB of JSON at 100,000 buckets).
       const stream = await this.oss.getObjectStream(this.bucket, this.key(this.latestPath()));
-      return await readReport(stream, { skipRecords: true });
+      return await readReport(stream, { ...opts, skipRecords: true });
     } catch (err) {
       if (err instanceof CloudError && err.code === 'NoSuchKey') return undefined;
       throw err;

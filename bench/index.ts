@@ -203,6 +203,7 @@ async function main(): Promise<void> {
           latencyMs: 20,
           workers: 4,
           rowsPerFile: size(100_000, 10_000),
+          extrapolateHead: process.env.BENCH_OBJECTS_EXTRAPOLATE === '1',
         }),
       );
     if (wanted('org')) await runOrgCase();

@@ -152,22 +152,8 @@ export async function objectsCase(
   await emu.seedObjects(sample, REGION, opts.sample, 'obj', opts.plainEvery);
 
   // 1. HeadObject path, one worker.
-  const before1 = (await emu.stats()).counts;
-  const head = await measure(emu, () =>
-    localBackfill(
-      runtime,
-      {
-        buckets: [sample],
-        remediate: false,
-        shards: 1,
-        location: freshFolder(),
-        policy: POLICY,
-        tuning: { concurrency: C, pageSize: 1000 },
-      },
-      { workers: 1, segmentMs: 3_600_000 },
-    ),
-  );
-  const req1 = delta((await emu.stats()).counts, before1);
+  const head = await headPathOn(emu, runtime, sample, C);
+  const req1 = head.counts;
   const rate = opts.sample / (head.wallMs / 1000);
   const bound = C / (L / 1000);
 

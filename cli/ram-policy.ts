@@ -1,5 +1,6 @@
 /** `oss-sse-guard ram-policy [--policy FILE]`: prints the least-privilege RAM policy document (JSON). */
 
+import { z } from 'zod';
 import { setupInventoryPermissions } from '../shared/backfill/permissions.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
@@ -14,6 +15,7 @@ import {
   policyDocument,
   ramPolicy,
 } from '../shared/ram/generate.js';
+import { matching, oneOf, parseFlags } from './flags.js';
 import { type CommandSpec, runCommand } from './run.js';
 
 export interface RamPolicyFlags {
@@ -35,6 +37,14 @@ export interface RamPolicyFlags {
   functionRole?: string;
 }
 
+const ramPolicyFlagsSchema = z.object({
+  function: oneOf(
+    ['all', ...FUNCTION_NAMES] as const,
+    (v) => `"${v}" must be all or one of ${FUNCTION_NAMES.join(', ')}`,
+  ).default('all'),
+  accountId: matching(/^\d{1,32}$/, (v) => `"${v}" must be the numeric account id`).optional(),
+});
+
 const RAM_POLICY: CommandSpec = { failure: 'the RAM policy could not be generated', failedCode: 1 };
 
 export function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
@@ -43,15 +53,8 @@ export function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
 
 async function ramPolicyDocument(flags: RamPolicyFlags): Promise<number> {
   const settings = settingsFromEnv();
-  const fnFlag = flags.function ?? 'all';
-  if (fnFlag !== 'all' && !(FUNCTION_NAMES as readonly string[]).includes(fnFlag)) {
-    throw new ConfigError(`--function: "${fnFlag}" must be all or one of ${FUNCTION_NAMES.join(', ')}`);
-  }
-  if (flags.accountId !== undefined && !/^\d{1,32}$/.test(flags.accountId)) {
-    throw new ConfigError(`--account-id: "${flags.accountId}" must be the numeric account id`);
-  }
-  const functions: FunctionName[] =
-    fnFlag === 'all' ? ['bucket-auditor', 'upload-guard'] : [fnFlag as FunctionName];
+  const { function: fnFlag } = parseFlags(ramPolicyFlagsSchema, flags);
+  const functions: FunctionName[] = fnFlag === 'all' ? ['bucket-auditor', 'upload-guard'] : [fnFlag];
   const policyRef = flags.policy ?? settings.policyRef;
   if (policyRef?.startsWith('oss://')) {
     throw new ConfigError(

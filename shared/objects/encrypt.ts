@@ -15,8 +15,9 @@ import {
   sameEtag,
 } from '../cloud/oss-objects.js';
 import { CloudError, RemediationError } from '../errors.js';
-import { planRemediation, type RemediationPlan } from '../policy/judge.js';
-import { describeConfig, unmetReason } from '../policy/levels.js';
+import type { SseConfig } from '../model.js';
+import { refusalOf } from '../policy/judge.js';
+import { describeConfig, remediationTarget, unmetReason } from '../policy/levels.js';
 import type { ObjectsPolicy } from '../policy/schema.js';
 import type { KeyInspector } from '../ports.js';
 import type { OwnWrites } from './own-writes.js';
@@ -48,8 +49,9 @@ export interface EncryptRequest {
 const skipped = (reason: string): ObjectAction => ({ kind: 'skipped', reason });
 
 /** Why the object must not be copied, before any cloud call; `undefined` when it may be. */
-function gate(r: EncryptRequest, plan: RemediationPlan): string | undefined {
+function gate(r: EncryptRequest, target: SseConfig): string | undefined {
   const { head } = r;
+  const refused = refusalOf(r.policy.sse, r.policy.match, head.sse, target);
   if (
     r.ownWrites.wrote({ bucket: r.loc.bucket, key: r.key, etag: head.etag, lastModified: head.lastModified })
   ) {
@@ -59,10 +61,10 @@ function gate(r: EncryptRequest, plan: RemediationPlan): string | undefined {
   if (head.objectType === 'Appendable') {
     return 'an appendable object: an in-place copy would turn it into a Normal object and stop further appends';
   }
-  if (plan.refused === 'weaker') {
-    return `copying with ${describeConfig(plan.target)} would make it weaker than ${describeConfig(head.sse)}`;
+  if (refused === 'weaker') {
+    return `copying with ${describeConfig(target)} would make it weaker than ${describeConfig(head.sse)}`;
   }
-  if (plan.refused === 'unmeetable') return 'no configuration meets the requirement';
+  if (refused === 'unmeetable') return 'no configuration meets the requirement';
   if (r.eventETag && !sameEtag(r.eventETag, head.etag)) {
     return `replaced since the event (ETag ${head.etag}, the event had "${r.eventETag}"); the newer upload has its own event`;
   }
@@ -75,10 +77,9 @@ function gate(r: EncryptRequest, plan: RemediationPlan): string | undefined {
  * a `RemediationError` when the object read back after the copy is still not encrypted as required.
  */
 export async function encryptInPlace(r: EncryptRequest): Promise<ObjectAction> {
-  const plan = planRemediation(r.policy.sse, r.policy.match, r.head.sse);
-  const refusal = gate(r, plan);
+  let target = remediationTarget(r.policy.sse, r.policy.match, r.head.sse);
+  const refusal = gate(r, target);
   if (refusal) return skipped(refusal);
-  let target = plan.target;
   const ref = target.kmsKeyId;
   let resolvedId: string | undefined;
   if (ref) {

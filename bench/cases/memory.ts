@@ -120,14 +120,18 @@ function runChild(
     execFile(
       process.execPath,
       [...config.nodeFlags, join(REPO, 'bench', 'memory-child.cjs'), bundle],
-      { cwd: REPO, env, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: REPO, env, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const lines = stdout.split('\n');
         const last = lines.find((l) => l.startsWith('BENCH_RESULT '));
+        // A loaded machine can take minutes per run; the function's own timeout is 600 s.
+        const killed = err?.killed ? ` (killed by the bench's 900 s timeout, ${err.signal})` : '';
         if (!last) {
           const oom = /heap out of memory/.test(stderr);
           reject(
-            new Error(oom ? 'JavaScript heap out of memory' : `${err?.message}\n${stderr.slice(-2000)}`),
+            new Error(
+              oom ? 'JavaScript heap out of memory' : `${err?.message}${killed}\n${stderr.slice(-2000)}`,
+            ),
           );
           return;
         }

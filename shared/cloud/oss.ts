@@ -16,7 +16,7 @@ import {
   requestIdOf,
 } from './oss-client.js';
 import { toCloudError } from './oss-errors.js';
-import { encryptionXml, ownCopy, parseEncryption, rootFields, text } from './oss-xml.js';
+import { encryptionReader, encryptionXml, ownCopy, rootFields, text } from './oss-xml.js';
 import { type RetryOptions, withRetry } from './retry.js';
 
 export interface BucketLocation {
@@ -49,6 +49,8 @@ export class OssGateway {
   private readonly clients = new Map<string, AliOssClient>();
   private readonly regions = new Map<string, Promise<string>>();
   private readonly regionIds = new Map<string, string>();
+  /** GetBucketEncryption 200 answers, each distinct text parsed once per gateway. */
+  private readonly readEncryption = encryptionReader();
   private readonly opts: OssGatewayOptions;
 
   constructor(opts: OssGatewayOptions) {
@@ -176,9 +178,10 @@ export class OssGateway {
           subres: 'encryption',
           successStatuses: [200, 404],
         });
-        const fields = rootFields(result.data ? result.data.toString('utf8') : '');
+        const body = result.data ? result.data.toString('utf8') : '';
         // 200: <ServerSideEncryptionRule><ApplyServerSideEncryptionByDefault>... (OSS API reference).
-        if (result.status === 200) return parseEncryption(fields.ApplyServerSideEncryptionByDefault);
+        if (result.status === 200) return this.readEncryption(body);
+        const fields = rootFields(body);
         const code = text(fields.Code) ?? 'NoSuchBucket';
         if (code === 'NoSuchServerSideEncryptionRule') return null;
         // Any other 404 (NoSuchBucket...) is thrown in ali-oss's error shape, so `call` normalises it as usual.

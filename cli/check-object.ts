@@ -5,7 +5,6 @@
  * found, access denied, network).
  */
 import { resolveCredentials } from '../shared/cloud/credentials.js';
-import { OssObjects } from '../shared/cloud/oss-objects.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, describeError, PolicyError } from '../shared/errors.js';
 import { classify, findObject, inspectObjectKey, keyResolver } from '../shared/objects/inspect.js';
@@ -51,7 +50,7 @@ export async function checkObjectCommand(flags: CheckObjectFlags): Promise<numbe
     const loaded = await loadPolicy(flags.policy ?? settings.policyRef, (b, k, max) =>
       runtime.oss.getObjectBounded(b, k, max),
     );
-    const objects = new OssObjects(runtime.oss);
+    const objects = runtime.oss.objects();
     const region = flags.region ?? (await objects.bucketRegion(bucket, settings.homeRegion));
     const found = await findObject(objects, { bucket, region }, key);
     if (!found.found) {

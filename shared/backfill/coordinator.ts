@@ -5,7 +5,6 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { OssInventory } from '../cloud/oss-inventory.js';
 import { ConfigError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { objectsPolicy } from '../objects/scope.js';
@@ -18,7 +17,6 @@ import { newToken, runPaths } from './checkpoint.js';
 import { BackfillError } from './errors.js';
 import { InventoryError, type InventoryRequest, planFromInventory } from './inventory.js';
 import type { WorkerInvoker } from './invoker.js';
-import { ObjectLister } from './list-objects.js';
 import { planBucket } from './plan.js';
 import { checkUnversioned, type RunStore, runStore, type StoreGateway } from './store.js';
 import {
@@ -123,7 +121,7 @@ export async function startBackfill(deps: CoordinatorDeps, req: BackfillRequest)
   const prefix = req.prefix ?? '';
   const log = deps.logger.child({ runId });
   await checkUnversioned(deps.oss, req.location);
-  const lister = new ObjectLister(deps.oss);
+  const lister = deps.oss.lister();
   const buckets: RunManifest['buckets'] = [];
   const planner: RunManifest['planner'] = {};
   const shards: ShardSpec[] = [];
@@ -135,7 +133,7 @@ export async function startBackfill(deps: CoordinatorDeps, req: BackfillRequest)
     if (req.inventory) {
       // Every bucket's inventory is checked before anything is written; the problems are reported together.
       try {
-        const inv = new OssInventory(deps.oss);
+        const inv = deps.oss.inventory();
         const plan = await planFromInventory(
           { inventory: inv, oss: deps.oss },
           { name, region },

@@ -14,13 +14,13 @@
  * Layout (user guide "Bucket inventory"): `<dest prefix>/<bucket>/<id>/YYYY-MM-DDTHH-MMZ/manifest.json`,
  * the folder named for the scan's start (GMT); the manifest lists the data files and their `fileSchema`.
  */
+
+import type { OssGateway } from '../cloud/oss.js';
 import type { OssInventory } from '../cloud/oss-inventory.js';
-import type { ObjectGateway } from '../cloud/oss-objects.js';
 import type { SseConfig } from '../model.js';
 import { unmetReason } from '../policy/levels.js';
 import type { ObjectsPolicy } from '../policy/schema.js';
 import { BackfillError } from './errors.js';
-import { ObjectLister } from './list-objects.js';
 import type { InventorySource, ShardSpec } from './types.js';
 
 /** A missing, unusable or stale inventory; the message names the bucket and what was expected. */
@@ -70,7 +70,7 @@ interface Manifest {
 /** What planning needs: the inventory calls, listing and reading the destination. */
 export interface InventoryPlanDeps {
   inventory: OssInventory;
-  oss: ObjectGateway & { getObjectText(bucket: string, key: string, region?: string): Promise<string> };
+  oss: Pick<OssGateway, 'lister' | 'getObjectText'>;
 }
 
 /** The shards of one bucket from its latest inventory; throws `InventoryError` when it cannot be used. */
@@ -108,7 +108,7 @@ export async function planFromInventory(
   // Same account and region as the source (user guide "Bucket inventory").
   const dest = { bucket: rule.destination.bucket, region: bucket.region };
   const base = [rule.destination.prefix.replace(/\/+$/, ''), bucket.name, rule.id].filter(Boolean).join('/');
-  const lister = new ObjectLister(deps.oss);
+  const lister = deps.oss.lister();
   const { prefixes } = await lister.prefixes(dest, `${base}/`, 100_000);
   const deliveries = prefixes
     .map((p) => ({ p, at: parseFolderTime(p.slice(base.length + 1).replace(/\/$/, '')) }))

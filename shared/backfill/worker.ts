@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { memoKms } from '../audit/preflight.js';
-import { OssInventory } from '../cloud/oss-inventory.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { Logger } from '../log.js';
 import { OwnWrites } from '../objects/own-writes.js';
@@ -21,7 +20,6 @@ import { BackfillError } from './errors.js';
 import { InventoryRows } from './inventory-rows.js';
 import { inventoryStep } from './inventory-scan.js';
 import type { WorkerInvoker } from './invoker.js';
-import { ObjectLister } from './list-objects.js';
 import { type ScanResult, scanObjects } from './scan.js';
 import { type RunStore, runStore, type StoreGateway } from './store.js';
 import type { RunManifest, Segment, WorkerJob } from './types.js';
@@ -84,8 +82,8 @@ export async function runWorker(
   // Retries of OSS calls never sleep past the point where the checkpoint must be written.
   const retry: RetryOptions = { ...tuning.retry, deadline: stopAt, now };
   const policy = workerPolicy(manifest);
-  const lister = new ObjectLister(deps.oss, retry);
-  const inventory = new OssInventory(deps.oss, retry);
+  const lister = deps.oss.lister(retry);
+  const inventory = deps.oss.inventory(retry);
   let rows: InventoryRows | undefined;
   const scanDeps = {
     oss: deps.oss,

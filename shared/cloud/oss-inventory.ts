@@ -5,8 +5,8 @@
  * shapes (`OSSBucketDestination.rolename`, `optionalFields.field`, `IsEnabled` as a string in lists) stop
  * here. A bucket without rules answers 404 NoSuchInventory, which is an answer (no rules), not a failure.
  */
-import type { BucketLocation } from './oss.js';
-import type { ObjectGateway } from './oss-objects.js';
+import type { BucketLocation } from './oss-buckets.js';
+import type { OssCore } from './oss-core.js';
 import type { RetryOptions } from './retry.js';
 
 /** One inventory rule, in our words. */
@@ -113,12 +113,12 @@ const isNoSuchInventory = (err: unknown) => (err as { code?: string }).code === 
 /** Inventory rules and delivered files of buckets, through the gateway's retries and error mapping. */
 export class OssInventory {
   constructor(
-    private readonly gateway: ObjectGateway,
+    private readonly core: OssCore,
     private readonly retry?: RetryOptions,
   ) {}
 
   private client(b: BucketLocation): InventoryClient {
-    return this.gateway.client(b.region, b.name) as InventoryClient;
+    return this.core.client(b.region, b.name) as unknown as InventoryClient;
   }
 
   /** Every rule of the bucket (ListBucketInventory, paged); `[]` for 404 NoSuchInventory. */
@@ -127,7 +127,7 @@ export class OssInventory {
     let token: string | undefined;
     try {
       do {
-        const page = await this.gateway.call(
+        const page = await this.core.call(
           `Bucket "${b.name}" (${b.region}): ListBucketInventory`,
           () => this.client(b).listBucketInventory(b.name, token ? { continuationToken: token } : {}),
           this.retry,
@@ -145,7 +145,7 @@ export class OssInventory {
   /** One rule (GetBucketInventory); `null` for 404 NoSuchInventory. */
   async get(b: BucketLocation, id: string): Promise<InventoryRule | null> {
     try {
-      const r = await this.gateway.call(
+      const r = await this.core.call(
         `Bucket "${b.name}" (${b.region}): GetBucketInventory "${id}"`,
         () => this.client(b).getBucketInventory(b.name, id),
         this.retry,
@@ -159,7 +159,7 @@ export class OssInventory {
 
   /** Creates or replaces a rule (PutBucketInventory). */
   async put(b: BucketLocation, rule: InventoryRule): Promise<{ requestId?: string }> {
-    const r = await this.gateway.call(
+    const r = await this.core.call(
       `Bucket "${b.name}" (${b.region}): PutBucketInventory "${rule.id}"`,
       () => this.client(b).putBucketInventory(b.name, toSdk(rule)),
       this.retry,
@@ -170,7 +170,7 @@ export class OssInventory {
 
   /** A delivered file's bytes as a stream (GetObject), retried until the answer starts. */
   async open(b: BucketLocation, key: string): Promise<AsyncIterable<Buffer>> {
-    const r = await this.gateway.call(
+    const r = await this.core.call(
       `Object "${key}" in bucket "${b.name}" (${b.region}): GetObject`,
       () => this.client(b).getStream(key),
       this.retry,

@@ -5,10 +5,7 @@
  * with no such call (PutObject, FC invoke, KMS data keys) are reported as not verifiable, with their grant.
  */
 import type { KeyInspector } from '../audit/deps.js';
-import { ObjectLister } from '../backfill/list-objects.js';
 import type { BucketLocation, OssGateway } from '../cloud/oss.js';
-import { OssObjects } from '../cloud/oss-objects.js';
-import { probePutBucketEncryption } from '../cloud/oss-probes.js';
 import { CloudError, describeError } from '../errors.js';
 
 export type ProbeResult =
@@ -101,22 +98,20 @@ export async function probeAction(
           await deps.oss.getBucketTags(t.bucket, ONCE);
           return { kind: 'granted', on };
         case 'oss:PutBucketEncryption': {
-          const r = await probePutBucketEncryption(deps.oss, t.bucket);
+          const r = await deps.oss.probePutBucketEncryption(t.bucket);
           return r.granted
             ? { kind: 'granted', on }
             : { kind: 'denied', on, ...(r.requestId ? { requestId: r.requestId } : {}) };
         }
         case 'oss:GetObject':
-          await new OssObjects(deps.oss, ONCE).head(
-            { bucket: t.bucket.name, region: t.bucket.region },
-            t.key ?? PROBE_KEY,
-          );
+          await deps.oss
+            .objects(ONCE)
+            .head({ bucket: t.bucket.name, region: t.bucket.region }, t.key ?? PROBE_KEY);
           return { kind: 'granted', on };
         case 'oss:ListObjects':
-          await new ObjectLister(deps.oss, ONCE).page(
-            { bucket: t.bucket.name, region: t.bucket.region },
-            { maxKeys: 1 },
-          );
+          await deps.oss
+            .lister(ONCE)
+            .page({ bucket: t.bucket.name, region: t.bucket.region }, { maxKeys: 1 });
           return { kind: 'granted', on };
         case 'oss:GetBucketLocation':
           await deps.oss.bucketRegion(t.bucket.name);

@@ -11,7 +11,6 @@ import { InventoryRows } from '../../shared/backfill/inventory-rows.js';
 import { inventoryStep } from '../../shared/backfill/inventory-scan.js';
 import { inventoryRuleFor, setupInventory } from '../../shared/backfill/inventory-setup.js';
 import type { BackfillReport } from '../../shared/backfill/types.js';
-import { OssInventory } from '../../shared/cloud/oss-inventory.js';
 import { ConfigError } from '../../shared/errors.js';
 import { silentLogger } from '../../shared/log.js';
 import { OwnWrites } from '../../shared/objects/own-writes.js';
@@ -120,7 +119,7 @@ describe('reading a delivered file', () => {
     // Act
     const err = await setupInventory(
       {
-        inventory: new OssInventory(world.runtime.oss),
+        inventory: world.runtime.oss.inventory(),
         bucketRegion: (b) => world.runtime.oss.bucketRegion(b),
       },
       { bucket: 'unit-src', destination: 'unit-far', roleArn: ROLE, apply: true },
@@ -133,7 +132,7 @@ describe('reading a delivered file', () => {
 
   it('stops at the first unchecked object when out of time, and resumes there without counting a row twice', async () => {
     // Prepare
-    const inventory = new OssInventory(world.runtime.oss);
+    const inventory = world.runtime.oss.inventory();
     await setupInventory(
       { inventory, bucketRegion: (b) => world.runtime.oss.bucketRegion(b) },
       { bucket: 'unit-src', destination: 'unit-dest', roleArn: ROLE, apply: true },

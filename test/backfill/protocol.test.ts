@@ -8,7 +8,6 @@ import { runPaths } from '../../shared/backfill/checkpoint.js';
 import { startBackfill } from '../../shared/backfill/coordinator.js';
 import { LocalInvoker, type WorkerInvoker } from '../../shared/backfill/invoker.js';
 import { backfillJob } from '../../shared/backfill/job.js';
-import { ObjectLister } from '../../shared/backfill/list-objects.js';
 import { planBucket } from '../../shared/backfill/plan.js';
 import { type RunStore, runStore } from '../../shared/backfill/store.js';
 import { emptyCounts, type Segment, type WorkerJob } from '../../shared/backfill/types.js';
@@ -117,7 +116,7 @@ describe('checkpoint protocol', () => {
     const keys = Array.from({ length: 250 }, (_, i) => `k-${String(i).padStart(3, '0')}`);
 
     // Act
-    const plan = await planBucket(new ObjectLister(world.runtime.oss), loc, '', {
+    const plan = await planBucket(world.runtime.oss.lister(), loc, '', {
       shards: 4,
       sampleKeys: 100,
     });

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RamPolicy } from '../../emulator/core/accounts.js';
 import { handler as auditorHandler } from '../../functions/bucket-auditor/index.js';
 import type { BackfillJobSummary } from '../../shared/backfill/job.js';
-import { ObjectLister } from '../../shared/backfill/list-objects.js';
 import type { BackfillReport } from '../../shared/backfill/types.js';
 import { type FunctionName, ramPolicy } from '../../shared/ram/generate.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
@@ -101,7 +100,8 @@ describe('backfill RAM policy', () => {
     const worker = world.runtimeFor(
       roles.get('backfill-worker') as { accessKeyId: string; accessKeySecret: string },
     );
-    const outside = await new ObjectLister(worker.oss)
+    const outside = await worker.oss
+      .lister()
       .page({ bucket: 'other-ram', region: 'cn-hangzhou' }, {})
       .catch((e: unknown) => e);
 

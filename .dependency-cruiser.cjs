@@ -50,7 +50,7 @@ module.exports = {
       name: 'oss-core-sealed',
       severity: 'error',
       comment:
-        'The OSS gateway\'s call core and its ali-oss client (oss-core.ts, oss-client.ts) stay inside shared/cloud/: everything else calls OssGateway\'s methods, never an SDK client or a raw call().',
+        "The OSS gateway's call core and its ali-oss client (oss-core.ts, oss-client.ts) stay inside shared/cloud/: everything else calls OssGateway's methods, never an SDK client or a raw call().",
       from: { pathNot: '^shared/cloud/' },
       to: { path: '^shared/cloud/oss-(core|client)\\.ts$' },
     },

@@ -7,6 +7,7 @@ import type { InventoryRequest } from '../shared/backfill/inventory.js';
 import { setupInventory } from '../shared/backfill/inventory-setup.js';
 import type { BackfillReport } from '../shared/backfill/types.js';
 import { resolveCredentials } from '../shared/cloud/credentials.js';
+import { OssInventory } from '../shared/cloud/oss-inventory.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError, describeError } from '../shared/errors.js';
 import { buildRuntime } from '../shared/runtime.js';
@@ -73,7 +74,7 @@ export async function setupInventoryCommand(buckets: string[], flags: InventoryF
   const runtime = buildRuntime(settings, await resolveCredentials(), cliLogger());
   try {
     const result = await setupInventory(
-      { inventory: runtime.oss.inventory(), bucketRegion: (b) => runtime.oss.bucketRegion(b) },
+      { inventory: new OssInventory(runtime.oss), bucketRegion: (b) => runtime.oss.bucketRegion(b) },
       {
         bucket,
         destination: flags.inventoryBucket,

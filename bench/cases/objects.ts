@@ -22,6 +22,7 @@ import { fcInvoker } from '../../shared/backfill/invoker.js';
 import { localBackfill } from '../../shared/backfill/job.js';
 import { DEFAULT_WORKER_FUNCTION } from '../../shared/backfill/payload.js';
 import type { BackfillReport } from '../../shared/backfill/types.js';
+import { OssInventory } from '../../shared/cloud/oss-inventory.js';
 import { policyFromText } from '../../shared/policy/load.js';
 import { benchRuntime } from '../auditor.js';
 import type { EmulatorProcess } from '../emulator-process.js';
@@ -142,7 +143,7 @@ export async function objectsCase(
   await emu.seedObjects(big, REGION, opts.million, 'obj', opts.plainEvery);
   await emu.seedObjects('bench-objs-inventory', REGION, 0, 'none');
   await setupInventory(
-    { inventory: runtime.oss.inventory(), bucketRegion: (b) => runtime.oss.bucketRegion(b) },
+    { inventory: new OssInventory(runtime.oss), bucketRegion: (b) => runtime.oss.bucketRegion(b) },
     {
       bucket: big,
       destination: 'bench-objs-inventory',

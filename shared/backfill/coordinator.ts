@@ -5,6 +5,8 @@
  */
 
 import { randomUUID } from 'node:crypto';
+import { OssInventory } from '../cloud/oss-inventory.js';
+import { ObjectLister } from '../cloud/oss-listing.js';
 import { ConfigError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { objectsPolicy } from '../objects/scope.js';
@@ -121,7 +123,7 @@ export async function startBackfill(deps: CoordinatorDeps, req: BackfillRequest)
   const prefix = req.prefix ?? '';
   const log = deps.logger.child({ runId });
   await checkUnversioned(deps.oss, req.location);
-  const lister = deps.oss.lister();
+  const lister = new ObjectLister(deps.oss);
   const buckets: RunManifest['buckets'] = [];
   const planner: RunManifest['planner'] = {};
   const shards: ShardSpec[] = [];
@@ -133,7 +135,7 @@ export async function startBackfill(deps: CoordinatorDeps, req: BackfillRequest)
     if (req.inventory) {
       // Every bucket's inventory is checked before anything is written; the problems are reported together.
       try {
-        const inv = deps.oss.inventory();
+        const inv = new OssInventory(deps.oss);
         const plan = await planFromInventory(
           { inventory: inv, oss: deps.oss },
           { name, region },

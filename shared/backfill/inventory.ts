@@ -17,6 +17,7 @@
 
 import type { OssGateway } from '../cloud/oss.js';
 import type { OssInventory } from '../cloud/oss-inventory.js';
+import { ObjectLister } from '../cloud/oss-listing.js';
 import type { SseConfig } from '../model.js';
 import { unmetReason } from '../policy/levels.js';
 import type { ObjectsPolicy } from '../policy/schema.js';
@@ -70,7 +71,7 @@ interface Manifest {
 /** What planning needs: the inventory calls, listing and reading the destination. */
 export interface InventoryPlanDeps {
   inventory: OssInventory;
-  oss: Pick<OssGateway, 'lister' | 'getObjectText'>;
+  oss: OssGateway;
 }
 
 /** The shards of one bucket from its latest inventory; throws `InventoryError` when it cannot be used. */
@@ -108,7 +109,7 @@ export async function planFromInventory(
   // Same account and region as the source (user guide "Bucket inventory").
   const dest = { bucket: rule.destination.bucket, region: bucket.region };
   const base = [rule.destination.prefix.replace(/\/+$/, ''), bucket.name, rule.id].filter(Boolean).join('/');
-  const lister = deps.oss.lister();
+  const lister = new ObjectLister(deps.oss);
   const { prefixes } = await lister.prefixes(dest, `${base}/`, 100_000);
   const deliveries = prefixes
     .map((p) => ({ p, at: parseFolderTime(p.slice(base.length + 1).replace(/\/$/, '')) }))

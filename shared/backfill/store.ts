@@ -9,8 +9,6 @@
  * coordinator refuses such a report bucket (see `checkUnversioned`).
  */
 import { join } from 'node:path';
-import type { OssGateway } from '../cloud/oss.js';
-import type { ObjectGateway } from '../cloud/oss-objects.js';
 import { ConfigError } from '../errors.js';
 import type { SseConfig } from '../model.js';
 import { ossLocation } from '../ram/types.js';
@@ -23,8 +21,8 @@ export { checkUnversioned } from '../store/oss.js';
 /** The run's files, wherever they live (the file store, without streams). */
 export type RunStore = Pick<FileStore, 'location' | 'read' | 'write' | 'create' | 'list'>;
 
-/** What a backfill needs of the OSS gateway: its run files, the guard's object calls, inventories. */
-export type StoreGateway = FilesGateway & ObjectGateway & Pick<OssGateway, 'inventory'>;
+/** What a backfill needs of OSS: the gateway (its run files, the guard's object calls, listing, inventories). */
+export type StoreGateway = FilesGateway;
 
 /** Run files in OSS, encrypted; create-once through `x-oss-forbid-overwrite`. */
 export class OssRunStore extends OssFiles {

@@ -5,8 +5,11 @@
  * Function Compute retry resumes from the last segment it committed, and objects it already encrypted are
  * found encrypted (the guard's state check) and not copied again.
  */
+
 import { randomUUID } from 'node:crypto';
 import { memoKms } from '../audit/preflight.js';
+import { OssInventory } from '../cloud/oss-inventory.js';
+import { ObjectLister } from '../cloud/oss-listing.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { Logger } from '../log.js';
 import { OwnWrites } from '../objects/own-writes.js';
@@ -82,8 +85,8 @@ export async function runWorker(
   // Retries of OSS calls never sleep past the point where the checkpoint must be written.
   const retry: RetryOptions = { ...tuning.retry, deadline: stopAt, now };
   const policy = workerPolicy(manifest);
-  const lister = deps.oss.lister(retry);
-  const inventory = deps.oss.inventory(retry);
+  const lister = new ObjectLister(deps.oss, retry);
+  const inventory = new OssInventory(deps.oss, retry);
   let rows: InventoryRows | undefined;
   const scanDeps = {
     oss: deps.oss,

@@ -100,6 +100,26 @@ export class OssCore {
   }
 }
 
+const cores = new WeakMap<object, OssCore>();
+
+/** Ties a gateway to its core (`OssGateway`'s constructor); only `coreOf`, here, finds it again. */
+export function sealCore(owner: object, core: OssCore): void {
+  cores.set(owner, core);
+}
+
+/**
+ * The core of an `OssGateway`, for a view built on it (the lister, the inventory calls, the doctor's
+ * probe), so that those views load only where they are used and the gateway hands out no core. Objects
+ * derived from a gateway (`Object.create(gateway)`, as tests do to inject faults) share its core.
+ */
+export function coreOf(owner: object): OssCore {
+  for (let o: object | null = owner; o; o = Object.getPrototypeOf(o)) {
+    const core = cores.get(o);
+    if (core) return core;
+  }
+  throw new TypeError('not an OssGateway: the OSS views are built on the gateway itself');
+}
+
 /** `{ deadline, timeoutBy }` from one epoch-ms deadline, or nothing. */
 export function byDeadline(deadline: number | undefined): RetryOptions | undefined {
   return deadline === undefined ? undefined : { deadline, timeoutBy: deadline };

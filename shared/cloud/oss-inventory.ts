@@ -5,8 +5,10 @@
  * shapes (`OSSBucketDestination.rolename`, `optionalFields.field`, `IsEnabled` as a string in lists) stop
  * here. A bucket without rules answers 404 NoSuchInventory, which is an answer (no rules), not a failure.
  */
+
+import type { OssGateway } from './oss.js';
 import type { BucketLocation } from './oss-buckets.js';
-import type { OssCore } from './oss-core.js';
+import { coreOf, type OssCore } from './oss-core.js';
 import type { RetryOptions } from './retry.js';
 
 /** One inventory rule, in our words. */
@@ -112,10 +114,14 @@ const isNoSuchInventory = (err: unknown) => (err as { code?: string }).code === 
 
 /** Inventory rules and delivered files of buckets, through the gateway's retries and error mapping. */
 export class OssInventory {
+  private readonly core: OssCore;
+
   constructor(
-    private readonly core: OssCore,
+    gateway: OssGateway,
     private readonly retry?: RetryOptions,
-  ) {}
+  ) {
+    this.core = coreOf(gateway);
+  }
 
   private client(b: BucketLocation): InventoryClient {
     return this.core.client(b.region, b.name) as unknown as InventoryClient;

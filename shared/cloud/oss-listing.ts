@@ -6,7 +6,8 @@
  * Keys are asked for with `encoding-type=url` and decoded here: OSS keys may hold characters that XML 1.0
  * cannot carry (control characters), and the URL form is how OSS returns those safely.
  */
-import type { OssCore } from './oss-core.js';
+import type { OssGateway } from './oss.js';
+import { coreOf, type OssCore } from './oss-core.js';
 import type { ObjectLocation } from './oss-objects.js';
 import type { RetryOptions } from './retry.js';
 
@@ -62,10 +63,14 @@ function decode(s: string): string {
 
 /** ListObjects pages, prefixes and key samples of one bucket, and its versioning status. */
 export class ObjectLister {
+  private readonly core: OssCore;
+
   constructor(
-    private readonly core: OssCore,
+    gateway: OssGateway,
     private readonly retry?: RetryOptions,
-  ) {}
+  ) {
+    this.core = coreOf(gateway);
+  }
 
   /** One page of ListObjects. */
   async page(loc: ObjectLocation, q: ListQuery): Promise<ListPage> {

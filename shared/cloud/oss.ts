@@ -1,18 +1,17 @@
 /**
  * The OSS gateway, the one object the core areas hold for OSS. It is a facade over views that share one
  * call core (oss-core.ts: clients, retries, the adaptive limit, errors into `CloudError`), one view per
- * concern: buckets (oss-buckets.ts), object data (oss-object-data.ts), the guard's object calls
- * (oss-objects.ts), listing (oss-listing.ts), inventory (oss-inventory.ts). No SDK client and no raw
- * `call` is reachable from here: the core areas only see methods that return our own types.
+ * concern: buckets (oss-buckets.ts), object data (oss-object-data.ts) and the guard's object calls
+ * (oss-objects.ts, `objects()`) through this class; listing (oss-listing.ts, `new ObjectLister(oss)`),
+ * inventory (oss-inventory.ts, `new OssInventory(oss)`) and the doctor's probe (oss-probes.ts) are
+ * built on a gateway, so a function bundle carries only the views it uses. No SDK client and no raw
+ * `call` is reachable from any of them: the core areas only see methods that return our own types.
  */
-import { type BucketLocation, type EncryptionReader, OssBuckets } from './oss-buckets.js';
+import { type EncryptionReader, OssBuckets } from './oss-buckets.js';
 import type { OssGatewayOptions as ClientOptions } from './oss-client.js';
-import { OssCore } from './oss-core.js';
-import { OssInventory } from './oss-inventory.js';
-import { ObjectLister } from './oss-listing.js';
+import { OssCore, sealCore } from './oss-core.js';
 import { OssObjectData } from './oss-object-data.js';
 import { ObjectCalls, type OssObjects } from './oss-objects.js';
-import { probePutBucketEncryption } from './oss-probes.js';
 import type { RetryOptions } from './retry.js';
 
 export type { BucketLocation, BucketPage, BucketSummary, EncryptionReader } from './oss-buckets.js';
@@ -31,6 +30,7 @@ export class OssGateway {
 
   constructor(opts: OssGatewayOptions) {
     this.core = new OssCore(opts);
+    sealCore(this, this.core);
     this.buckets = new OssBuckets(this.core, opts.encryptionReader);
     this.data = new OssObjectData(this.core);
   }
@@ -70,11 +70,6 @@ export class OssGateway {
     return this.core.bucketRegion(bucket);
   }
 
-  /** Whether PutBucketEncryption is granted, asked with an invalid rule that never changes the bucket. */
-  probePutBucketEncryption(b: BucketLocation): Promise<{ granted: boolean; requestId?: string }> {
-    return probePutBucketEncryption(this.core, b);
-  }
-
   /** An object's bytes as UTF-8 text (policies, previous reports). */
   getObjectText(...a: Parameters<OssObjectData['getObjectText']>) {
     return this.data.getObjectText(...a);
@@ -98,15 +93,5 @@ export class OssGateway {
   /** The upload guard's object calls (HeadObject, tags, the in-place copy), with these retry options. */
   objects(retry?: RetryOptions): OssObjects {
     return new ObjectCalls(this.core, retry);
-  }
-
-  /** ListObjects paging and the versioning check of a bucket, with these retry options. */
-  lister(retry?: RetryOptions): ObjectLister {
-    return new ObjectLister(this.core, retry);
-  }
-
-  /** Bucket inventory rules and delivered files, with these retry options. */
-  inventory(retry?: RetryOptions): OssInventory {
-    return new OssInventory(this.core, retry);
   }
 }

@@ -4,8 +4,11 @@
  * invalid rule that OSS refuses after authorizing it (shared/cloud/oss-probes.ts). Never a change. Writes
  * with no such call (PutObject, FC invoke, KMS data keys) are reported as not verifiable, with their grant.
  */
+
 import type { KeyInspector } from '../audit/deps.js';
 import type { BucketLocation, OssGateway } from '../cloud/oss.js';
+import { ObjectLister } from '../cloud/oss-listing.js';
+import { probePutBucketEncryption } from '../cloud/oss-probes.js';
 import { CloudError, describeError } from '../errors.js';
 
 export type ProbeResult =
@@ -98,7 +101,7 @@ export async function probeAction(
           await deps.oss.getBucketTags(t.bucket, ONCE);
           return { kind: 'granted', on };
         case 'oss:PutBucketEncryption': {
-          const r = await deps.oss.probePutBucketEncryption(t.bucket);
+          const r = await probePutBucketEncryption(deps.oss, t.bucket);
           return r.granted
             ? { kind: 'granted', on }
             : { kind: 'denied', on, ...(r.requestId ? { requestId: r.requestId } : {}) };
@@ -109,9 +112,10 @@ export async function probeAction(
             .head({ bucket: t.bucket.name, region: t.bucket.region }, t.key ?? PROBE_KEY);
           return { kind: 'granted', on };
         case 'oss:ListObjects':
-          await deps.oss
-            .lister(ONCE)
-            .page({ bucket: t.bucket.name, region: t.bucket.region }, { maxKeys: 1 });
+          await new ObjectLister(deps.oss, ONCE).page(
+            { bucket: t.bucket.name, region: t.bucket.region },
+            { maxKeys: 1 },
+          );
           return { kind: 'granted', on };
         case 'oss:GetBucketLocation':
           await deps.oss.bucketRegion(t.bucket.name);

@@ -4,17 +4,16 @@
  * true` (409 FileAlreadyExists when the key exists). OSS ignores that header in a bucket with versioning
  * enabled or suspended, so whoever relies on create-only checks the bucket first (`checkUnversioned`).
  */
+
 import type { OssGateway } from '../cloud/oss.js';
+import { ObjectLister } from '../cloud/oss-listing.js';
 import { CloudError, ConfigError } from '../errors.js';
 import type { SseConfig } from '../model.js';
 import { ossLocation } from '../ram/types.js';
 import { type FileBody, type FileStore, JSON_TYPE } from './files.js';
 
-/** What the OSS store needs of the gateway. */
-export type StoreGateway = Pick<
-  OssGateway,
-  'putObject' | 'getObjectText' | 'getObjectStream' | 'getObjectBounded' | 'bucketRegion' | 'lister'
->;
+/** What the OSS store needs: the gateway (its object data calls, and its lister for `list`). */
+export type StoreGateway = OssGateway;
 
 export interface OssFilesOptions {
   /** Default SSE-OSS (`AES256`). */
@@ -94,7 +93,7 @@ export class OssFiles implements FileStore {
   async list(dir: string): Promise<string[]> {
     const region = await this.oss.bucketRegion(this.bucket);
     const prefix = `${this.key(dir).replace(/\/+$/, '')}/`;
-    const lister = this.oss.lister();
+    const lister = new ObjectLister(this.oss);
     const names: string[] = [];
     let marker: string | undefined;
     do {
@@ -110,11 +109,11 @@ export class OssFiles implements FileStore {
  * Refuses a bucket with versioning for files that must be create-only: OSS ignores
  * `x-oss-forbid-overwrite` there, so claims, segments, leases would silently stop being exclusive.
  */
-export async function checkUnversioned(oss: Pick<StoreGateway, 'bucketRegion' | 'lister'>, location: string) {
+export async function checkUnversioned(oss: StoreGateway, location: string) {
   const loc = ossLocation(location);
   if (!loc) return;
   const region = await oss.bucketRegion(loc.bucket);
-  const status = await oss.lister().versioning({ bucket: loc.bucket, region });
+  const status = await new ObjectLister(oss).versioning({ bucket: loc.bucket, region });
   if (status === 'Enabled' || status === 'Suspended') {
     throw new ConfigError(
       `Report location ${location}: bucket "${loc.bucket}" has versioning ${status}; a backfill needs an unversioned bucket for its reports (OSS ignores x-oss-forbid-overwrite under versioning, and the run relies on it to aggregate exactly once)`,

@@ -11,6 +11,7 @@ import { InventoryRows } from '../../shared/backfill/inventory-rows.js';
 import { inventoryStep } from '../../shared/backfill/inventory-scan.js';
 import { inventoryRuleFor, setupInventory } from '../../shared/backfill/inventory-setup.js';
 import type { BackfillReport } from '../../shared/backfill/types.js';
+import { OssInventory } from '../../shared/cloud/oss-inventory.js';
 import { ConfigError } from '../../shared/errors.js';
 import { silentLogger } from '../../shared/log.js';
 import { OwnWrites } from '../../shared/objects/own-writes.js';
@@ -119,7 +120,7 @@ describe('reading a delivered file', () => {
     // Act
     const err = await setupInventory(
       {
-        inventory: world.runtime.oss.inventory(),
+        inventory: new OssInventory(world.runtime.oss),
         bucketRegion: (b) => world.runtime.oss.bucketRegion(b),
       },
       { bucket: 'unit-src', destination: 'unit-far', roleArn: ROLE, apply: true },
@@ -132,7 +133,7 @@ describe('reading a delivered file', () => {
 
   it('stops at the first unchecked object when out of time, and resumes there without counting a row twice', async () => {
     // Prepare
-    const inventory = world.runtime.oss.inventory();
+    const inventory = new OssInventory(world.runtime.oss);
     await setupInventory(
       { inventory, bucketRegion: (b) => world.runtime.oss.bucketRegion(b) },
       { bucket: 'unit-src', destination: 'unit-dest', roleArn: ROLE, apply: true },

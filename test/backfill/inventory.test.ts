@@ -14,6 +14,7 @@ import { inventoryRules } from '../../emulator/oss/inventory.js';
 import { InventoryError } from '../../shared/backfill/inventory.js';
 import { setupInventory } from '../../shared/backfill/inventory-setup.js';
 import { localBackfill } from '../../shared/backfill/job.js';
+import { OssInventory } from '../../shared/cloud/oss-inventory.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
 
 const FIX_POLICY = 'version: 1\nobjects:\n  action: encrypt\n  sse: { minimum: sse-oss }\n';
@@ -51,7 +52,7 @@ async function bucketWithRule(count: number): Promise<string> {
 
 function deps() {
   const oss = world.runtime.oss;
-  return { inventory: oss.inventory(), bucketRegion: (b: string) => oss.bucketRegion(b) };
+  return { inventory: new OssInventory(oss), bucketRegion: (b: string) => oss.bucketRegion(b) };
 }
 
 const count = (op: string) => world.emu.oss.faults.count(op);

@@ -3,6 +3,7 @@
  * a step committed first by another attempt, a flat key space planned from a sample, the in-process
  * queue's retries, and the function entry's refusal of a local report location.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPaths } from '../../shared/backfill/checkpoint.js';
 import { startBackfill } from '../../shared/backfill/coordinator.js';
@@ -12,6 +13,7 @@ import { planBucket } from '../../shared/backfill/plan.js';
 import { type RunStore, runStore } from '../../shared/backfill/store.js';
 import { emptyCounts, type Segment, type WorkerJob } from '../../shared/backfill/types.js';
 import { runWorker } from '../../shared/backfill/worker.js';
+import { ObjectLister } from '../../shared/cloud/oss-listing.js';
 import { settingsFromEnv } from '../../shared/config.js';
 import { silentLogger } from '../../shared/log.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
@@ -116,7 +118,7 @@ describe('checkpoint protocol', () => {
     const keys = Array.from({ length: 250 }, (_, i) => `k-${String(i).padStart(3, '0')}`);
 
     // Act
-    const plan = await planBucket(world.runtime.oss.lister(), loc, '', {
+    const plan = await planBucket(new ObjectLister(world.runtime.oss), loc, '', {
       shards: 4,
       sampleKeys: 100,
     });

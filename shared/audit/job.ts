@@ -51,6 +51,28 @@ export interface AuditSummary {
   journal?: string;
 }
 
+/** Member guards of an organization run at the report location (loaded with the organization code). */
+async function orgSafety(
+  runtime: Runtime,
+  location: string | undefined,
+  refuse: string | undefined,
+  clock: { now(): Date },
+): Promise<OrgDeps['safety']> {
+  if (!location) return undefined;
+  const [{ memberGuards }, { orgRunStore }] = await Promise.all([
+    import('../org/member-guard.js'),
+    import('../org/run-store.js'),
+  ]);
+  return {
+    guards: memberGuards(location, runtime.oss, {
+      now: () => clock.now(),
+      logger: runtime.logger,
+      ...(refuse ? { refuse } : {}),
+    }),
+    runStore: (id) => orgRunStore(location, id, runtime),
+  };
+}
+
 /**
  * Loads the policy (refusing to act on a bad one), audits, publishes the reports, returns a summary. The
  * one entry point of the timer function, `oss-sse-guard audit` and the demo.
@@ -82,6 +104,7 @@ export async function auditJob(
       : undefined;
   let report: Report;
   let reports: string[] = [];
+  let orgJournal: string | undefined;
   try {
     const auditOptions = {
       policy: loaded,
@@ -95,11 +118,22 @@ export async function auditJob(
     };
     const org = opts.organization;
     const asOrg = org && (opts.orgWhen !== 'if-policy' || loaded.policy.organization !== undefined);
-    // Organization runs: each member through the same runAudit (shared/org/run.ts); the guard's journal
-    // and lease are the management account's, so members run without it for now.
-    const audited = asOrg
-      ? await (await import('../org/run.js')).runOrgAudit(org, auditOptions)
-      : await runAudit(runtime, { ...auditOptions, ...(opened ? { guard: opened.guard } : {}) });
+    // Organization runs: each member through the same runAudit (shared/org/run.ts), under its own lease
+    // and change journal (shared/org/member-guard.ts); the management lease taken above serialises whole
+    // runs at this location, and when another run holds it no member is changed.
+    let audited: Report;
+    if (asOrg) {
+      const safety = opened
+        ? await orgSafety(runtime, settings.reportLocation, opened.heldBy, clock)
+        : undefined;
+      if (safety) orgJournal = safety.runStore(runId).location;
+      audited = await (await import('../org/run.js')).runOrgAudit(
+        safety ? { ...org, safety } : org,
+        auditOptions,
+      );
+    } else {
+      audited = await runAudit(runtime, { ...auditOptions, ...(opened ? { guard: opened.guard } : {}) });
+    }
     report = audited;
     if (settings.reportLocation) {
       // Loaded after the audit, not at cold start: rendering, drift and alerting are only needed here.
@@ -148,7 +182,7 @@ export async function auditJob(
         : {}),
       reports,
       ...(opened?.heldBy ? { leaseHeld: opened.heldBy } : {}),
-      ...(opened?.journal ? { journal: opened.journal.location } : {}),
+      ...(orgJournal || opened?.journal ? { journal: orgJournal ?? opened?.journal?.location } : {}),
     },
   };
 }

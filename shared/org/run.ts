@@ -12,6 +12,7 @@ import type { AuditDeps, Clock } from '../audit/deps.js';
 import { systemClock } from '../audit/deps.js';
 import { findingError } from '../audit/finding-error.js';
 import { type AuditOptions, runAudit } from '../audit/run.js';
+import type { RunStore } from '../backfill/store.js';
 import type { Credentials } from '../cloud/credentials.js';
 import type { DirectoryReader } from '../cloud/resource-manager.js';
 import type { RoleAssumer } from '../cloud/sts.js';
@@ -20,8 +21,11 @@ import type { AccountSummary, Finding, FindingError, Report } from '../model.js'
 import { summarize } from '../model.js';
 import type { OrganizationPolicy } from '../policy/schema.js';
 import { mapBounded } from '../pool.js';
+import type { OpenedGuard } from '../safety/guard.js';
+import { type JournalEntry, journalChanges } from '../safety/journal.js';
 import { TOOL } from '../tool.js';
 import { policyForAccount, RemediationBudget } from './account-policy.js';
+import type { MemberGuards } from './member-guard.js';
 import { type Member, type Selection, selectMembers } from './select.js';
 import { AccountSession, sessionName } from './session.js';
 import { accountSummaries } from './summary.js';
@@ -33,6 +37,12 @@ export interface OrgDeps {
   depsFor(credentials: Credentials): AuditDeps;
   logger: Logger;
   clock?: Clock;
+  /**
+   * A remediating run with a report location: each member's lease and change journal (member-guard.ts),
+   * and the run's store where the journal index goes. Without it members change nothing unguarded only
+   * because the caller opened no guard for single accounts either (no report location).
+   */
+  safety?: { guards: MemberGuards; runStore(runId: string): RunStore };
 }
 
 export interface OrgAuditOptions extends Omit<AuditOptions, 'buckets'> {
@@ -91,7 +101,12 @@ export interface MemberResult {
   /** Set when the account could not be audited at all. */
   error?: FindingError;
   unchecked: number;
+  /** Changes made in the account by this run (an earlier attempt's journaled changes included). */
   remediated: number;
+  /** The member's change journal of this run (remediating runs with a report location). */
+  journal?: string;
+  /** Set when another run held the member's lease: nothing of the account was changed. */
+  leaseHeld?: string;
 }
 
 /** Audits one member: assume its role, run the same audit as a single account, tag the findings. */
@@ -134,12 +149,40 @@ export async function auditMember(
       remediated: 0,
     };
   }
-  const granted = budget.reserve(opts.policy.policy.limits.maxRemediationsPerRun);
+  const roleArn = memberRoleArn(member.accountId, org.role);
+  let opened: OpenedGuard | undefined;
+  if (!opts.dryRun && deps.safety) {
+    try {
+      opened = await deps.safety.guards.open({
+        runId: opts.runId,
+        member,
+        roleArn,
+        runStore: deps.safety.runStore(opts.runId),
+        ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+      });
+    } catch (err) {
+      const error = findingError(err);
+      log.warn({ code: error.code }, 'member change journal could not be opened; nothing changed');
+      return {
+        member,
+        findings: [accountErrorFinding(member, error, 'change journal')],
+        error,
+        unchecked: 0,
+        remediated: 0,
+      };
+    }
+  }
+  // A retried invocation counts the changes its earlier attempt journaled against the account's cap.
+  // Those changes are spent from the organization's budget too (taken, never given back).
+  const already = journaledChanges(opened?.prior);
+  budget.reserve(already);
+  const granted = budget.reserve(Math.max(0, opts.policy.policy.limits.maxRemediationsPerRun - already));
   let report: Report;
   try {
     report = await runAudit(session.auditDeps({ logger: log, clock }), {
       ...opts,
       policy: policyForAccount(opts.policy, member, granted),
+      ...(opened ? { guard: opened.guard } : {}),
     });
   } catch (err) {
     budget.release(granted);
@@ -152,6 +195,8 @@ export async function auditMember(
       unchecked: 0,
       remediated: 0,
     };
+  } finally {
+    await opened?.close(clock.now());
   }
   const remediated = report.summary.byStatus.remediated;
   budget.release(granted - remediated);
@@ -163,8 +208,18 @@ export async function auditMember(
       accountName: member.accountName,
     })),
     unchecked: report.incomplete?.unchecked ?? 0,
-    remediated,
+    remediated: remediated + already,
+    ...(opened?.journal ? { journal: opened.journal.location } : {}),
+    ...(opened?.heldBy ? { leaseHeld: opened.heldBy } : {}),
   };
+}
+
+/** Changes a journal records as made or possibly made (the cap counts them; `not-applied` is not one). */
+export function journaledChanges(entries: readonly JournalEntry[] | undefined): number {
+  if (!entries) return 0;
+  return journalChanges(entries.filter((e) => e.kind !== 'start' && e.kind !== 'end')).filter(
+    (c) => c.outcome !== 'not-applied',
+  ).length;
 }
 
 /** Builds the organization report from per-member results (also the fan-out aggregator's last step). */

@@ -21,6 +21,11 @@ export interface AuditFlags {
   deadlineSeconds?: string;
   /** Organization run: every member account of the Resource Directory. */
   org?: boolean;
+  /** With --org: re-run only the accounts that failed in this run (cli/audit-rerun.ts). */
+  rerun?: string;
+  /** With --rerun: the workers run in this process instead of Function Compute. */
+  local?: boolean;
+  accountId?: string;
 }
 
 /** Validated flags, or a usage error naming the flag. */
@@ -80,6 +85,25 @@ export async function auditCommand(flags: AuditFlags): Promise<number> {
   }
   try {
     const credentials = await resolveCredentials();
+    if (flags.rerun !== undefined) {
+      if (!flags.org) throw new ConfigError('--rerun: re-runs an organization run; add --org');
+      const { rerunCommand } = await import('./audit-rerun.js');
+      return await rerunCommand({
+        previousRunId: flags.rerun,
+        local: Boolean(flags.local),
+        settings: {
+          ...settings,
+          policyRef: flags.policy ?? settings.policyRef,
+          dryRun: !flags.remediate,
+          reportLocation: flags.out ?? settings.reportLocation,
+        },
+        credentials,
+        logger,
+        format: parsed.formats[0] ?? 'table',
+        ...(flags.accountId ? { accountId: flags.accountId } : {}),
+        ...(parsed.deadlineSeconds ? { deadline: Date.now() + parsed.deadlineSeconds * 1000 } : {}),
+      });
+    }
     const runtime = buildRuntime(settings, credentials, logger);
     const { report: final, summary } = await auditJob(runtime, {
       settings: {

@@ -73,7 +73,7 @@ export function memberGuards(
       const { accountId, accountName } = req.member;
       const at = memberLocation(location, accountId);
       const ttlMs =
-        req.deadline === undefined
+        req.deadline === undefined || !Number.isFinite(req.deadline)
           ? DEFAULT_LEASE_TTL_MS
           : Math.max(60_000, req.deadline - opts.now().getTime() + 60_000);
       const opened = await openGuard(at, oss, {

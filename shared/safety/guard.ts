@@ -128,7 +128,9 @@ export async function openGuard(
     },
     close: async (now) => {
       try {
-        await journal.append({ kind: 'end' }).catch(() => undefined);
+        await journal
+          .append({ kind: 'end', ...(account ? { accountId: account.accountId } : {}) })
+          .catch(() => undefined);
         await journal.close();
       } finally {
         await lease.release(now).catch((err: unknown) => {

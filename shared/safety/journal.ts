@@ -55,7 +55,13 @@ const entrySchema = z.discriminatedUnion('kind', [
     requestId: z.string().optional(),
     accountId: z.string().optional(),
   }),
-  z.object({ kind: z.literal('end'), seq: z.number(), runId: z.string(), at: z.string() }),
+  z.object({
+    kind: z.literal('end'),
+    seq: z.number(),
+    runId: z.string(),
+    at: z.string(),
+    accountId: z.string().optional(),
+  }),
 ]);
 
 export type JournalEntry = z.infer<typeof entrySchema>;
@@ -73,7 +79,7 @@ export type JournalRecord =
       accountId?: string;
     }
   | { kind: Outcome; bucket: string; region: string; detail?: string; requestId?: string; accountId?: string }
-  | { kind: 'end' };
+  | { kind: 'end'; accountId?: string };
 
 export interface ChangeJournal {
   /** Where it lives, for people and for `undo --journal`. */

@@ -125,7 +125,10 @@ describe('organization policy', () => {
 
   it('splits the organization budget across fan-out groups up front, adding up to exactly the total', () => {
     // Act
-    const small = splitBudget(5, Array.from({ length: 10 }, () => 1));
+    const small = splitBudget(
+      5,
+      Array.from({ length: 10 }, () => 1),
+    );
     const uneven = splitBudget(5, [3, 3, 2]);
     const sizes = [7, 7, 7, 7, 2];
     const many = splitBudget(13, sizes);

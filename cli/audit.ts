@@ -118,6 +118,8 @@ export async function auditCommand(flags: AuditFlags): Promise<number> {
       deadline: parsed.deadlineSeconds ? Date.now() + parsed.deadlineSeconds * 1000 : undefined,
       formats: parsed.formats,
       onProgress: progressReporter(),
+      // This account's member lease as well, so an organization run at the same location waits for it.
+      ...(process.env.OSS_SSE_GUARD_ACCOUNT_ID ? { accountId: process.env.OSS_SSE_GUARD_ACCOUNT_ID } : {}),
       ...(flags.org
         ? { organization: buildOrgDeps(settings, credentials, logger), orgWhen: 'always' as const }
         : {}),

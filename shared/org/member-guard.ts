@@ -17,8 +17,15 @@ import type { RunStore, StoreGateway } from '../backfill/store.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ossLocation } from '../ram/types.js';
-import { DEFAULT_LEASE_TTL_MS, type OpenedGuard, openGuard, refusingGuard } from '../safety/guard.js';
-import { locationError } from '../safety/place.js';
+import {
+  type ChangeGuard,
+  DEFAULT_LEASE_TTL_MS,
+  type OpenedGuard,
+  openGuard,
+  refusingGuard,
+} from '../safety/guard.js';
+import { acquireLease } from '../safety/lease.js';
+import { locationError, safetyPlace } from '../safety/place.js';
 import type { Member } from './select.js';
 
 /** One entry of a run's journal index. */
@@ -96,5 +103,46 @@ export function memberGuards(
       }
       return opened;
     },
+  };
+}
+
+/**
+ * A single-account run that knows its own account id takes that account's member lease too, so it and
+ * an organization run at the same report location never change the account's buckets at once. Returns
+ * the run's guard with the member lease added (its journal stays the run's own), and a release.
+ */
+export async function withAccountLease(
+  opened: OpenedGuard,
+  location: string,
+  oss: StoreGateway | undefined,
+  opts: { accountId: string; runId: string; now: () => Date; ttlMs: number; logger?: Logger },
+): Promise<{ guard: ChangeGuard; heldBy?: string; release(now: Date): Promise<void> }> {
+  const place = safetyPlace(memberLocation(location, opts.accountId), oss);
+  const taken = await acquireLease(place.leases, {
+    runId: opts.runId,
+    purpose: 'audit',
+    now: opts.now(),
+    ttlMs: opts.ttlMs,
+  }).catch((err: unknown) => {
+    throw locationError(location, "taking the account's lease", err);
+  });
+  if (!taken.held) {
+    opts.logger?.warn(
+      { holder: taken.holder },
+      "account's lease held by an organization run; changing nothing",
+    );
+    return { guard: refusingGuard(taken.reason).guard, heldBy: taken.reason, release: async () => {} };
+  }
+  const lease = taken.lease;
+  return {
+    guard: {
+      ...opened.guard,
+      refusal: (now) =>
+        opened.guard.refusal(now) ??
+        (lease.valid(now)
+          ? undefined
+          : `the account's lease at ${lease.location} expired; changing nothing more`),
+    },
+    release: (now) => lease.release(now).catch(() => undefined),
   };
 }

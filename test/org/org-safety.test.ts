@@ -217,6 +217,47 @@ describe('organization runs keep issue 14 safety for every member', () => {
     expect(existsSync(journalPath(dir, A, 'run-two'))).toBe(false);
   });
 
+  it("keeps a single-account run of a member from changing it while an organization run holds the member's lease", async () => {
+    // Prepare: the organization run is held inside alpha's first change; alpha's own audit then starts
+    // at the same report location, as alpha (its own credentials), naming its account.
+    world = await twoMembers();
+    const w = world;
+    const dir = await tempDir('org-vs-single');
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let entered: () => void = () => {};
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    const held = (deps: AuditDeps) =>
+      withPut(deps, async (b, cfg, retry) => {
+        entered();
+        await gate;
+        return deps.oss.putBucketEncryption(b, cfg, retry);
+      });
+    const policy = policyOf(ORG_AES.replace('exclude: ["1234567890123456"]', 'include: [alpha]'));
+    const org = runOrgAudit(
+      { ...orgDeps(w, held), safety: safetyAt(w, dir) },
+      { policy, dryRun: false, runId: 'org-run' },
+    );
+    await inside;
+    const key = w.emu.sts.issued.find((c) => c.accountId === A)?.accessKeyId ?? '';
+    const asAlpha = w.runtimeFor(w.emu.accounts.get(key)!);
+
+    // Act
+    const single = await remediate(w, ORG_AES, dir, { runtime: asAlpha, accountId: A });
+    release();
+    const orgReport = await org;
+
+    // Assess
+    expect(single.summary.leaseHeld).toContain('org-run');
+    expect(single.report.summary.byStatus.remediated).toBe(0);
+    expect(orgReport.summary.byStatus.remediated).toBe(2);
+    expect(w.emu.oss.faults.count('PutBucketEncryption')).toBe(2);
+  });
+
   it('restores each member with its own role on `undo --journal` of the organization run', async () => {
     // Prepare
     world = await twoMembers();

@@ -6,11 +6,12 @@
  * `--local` they run one after another in this process and the report is printed as `audit` prints it.
  */
 import { randomUUID } from 'node:crypto';
-import { EXIT, exitCodeFor } from '../shared/audit/exit-code.js';
+import { exitCodeFor } from '../shared/audit/exit-code.js';
 import { fcTargetFromEnv } from '../shared/backfill/payload.js';
 import type { Credentials } from '../shared/cloud/credentials.js';
 import type { Settings } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
+import { EXIT } from '../shared/exit-codes.js';
 import type { OrgInvoker, OrgJob } from '../shared/org/fan-out.js';
 import { DEFAULT_AUDITOR_FUNCTION, fcOrgInvoker } from '../shared/org/fan-out-job.js';
 import { orgRerun, orgWorkerRun } from '../shared/org/function-modes.js';

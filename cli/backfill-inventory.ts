@@ -3,15 +3,25 @@
  * the coordinator's request, the report's inventory lines, and `--setup-inventory [--apply]` (prints the
  * rule as JSON; exit 0 shown or written, 2 usage, 3 the cloud call failed).
  */
+import { z } from 'zod';
 import type { InventoryRequest } from '../shared/backfill/inventory.js';
 import { setupInventory } from '../shared/backfill/inventory-setup.js';
 import type { BackfillReport } from '../shared/backfill/types.js';
 import { resolveCredentials } from '../shared/cloud/credentials.js';
 import { OssInventory } from '../shared/cloud/oss-inventory.js';
 import { settingsFromEnv } from '../shared/config.js';
-import { ConfigError, describeError } from '../shared/errors.js';
+import { ConfigError } from '../shared/errors.js';
+import { EXIT } from '../shared/exit-codes.js';
 import { buildRuntime } from '../shared/runtime.js';
+import { oneOf, parseFlags } from './flags.js';
 import { cliLogger } from './output.js';
+import { type CommandSpec, runCommand } from './run.js';
+
+/** A rule that cannot be written leaves the state unknown (3); a bad flag is still a usage error (2). */
+const SETUP_INVENTORY: CommandSpec = {
+  failure: 'the inventory rule could not be set up',
+  failedCode: EXIT.unchecked,
+};
 
 /** The inventory flags of `backfill` (cli/backfill.ts extends these with the rest). */
 export interface InventoryFlags {
@@ -57,27 +67,32 @@ export function inventoryText(r: BackfillReport): string[] {
   );
 }
 
+const setupFlagsSchema = z.object({
+  inventoryBucket: z
+    .string({ error: 'is required with --setup-inventory' })
+    .refine((v) => v !== '', { error: 'is required with --setup-inventory' }),
+  inventoryFrequency: oneOf(['Daily', 'Weekly'] as const, (v) => `"${v}" must be Daily or Weekly`).default(
+    'Weekly',
+  ),
+});
+
 /** Runs `backfill --setup-inventory`. */
 export async function setupInventoryCommand(buckets: string[], flags: InventoryFlags): Promise<number> {
   if (buckets.length !== 1) throw new ConfigError('--setup-inventory: give exactly one --bucket');
   const bucket = buckets[0] as string;
-  if (!flags.inventoryBucket) throw new ConfigError('--inventory-bucket: is required with --setup-inventory');
-  const frequency = flags.inventoryFrequency ?? 'Weekly';
-  if (frequency !== 'Daily' && frequency !== 'Weekly') {
-    throw new ConfigError(`--inventory-frequency: "${frequency}" must be Daily or Weekly`);
-  }
+  const { inventoryBucket, inventoryFrequency: frequency } = parseFlags(setupFlagsSchema, flags);
   const accountId = flags.accountId ?? process.env.OSS_SSE_GUARD_ACCOUNT_ID;
   const roleArn = flags.inventoryRole ?? (accountId ? `acs:ram::${accountId}:role/AliyunOSSRole` : undefined);
   if (!roleArn)
     throw new ConfigError('--inventory-role: is required (or --account-id for the default AliyunOSSRole)');
   const settings = settingsFromEnv();
   const runtime = buildRuntime(settings, await resolveCredentials(), cliLogger());
-  try {
+  return runCommand(SETUP_INVENTORY, async () => {
     const result = await setupInventory(
       { inventory: new OssInventory(runtime.oss), bucketRegion: (b) => runtime.oss.bucketRegion(b) },
       {
         bucket,
-        destination: flags.inventoryBucket,
+        destination: inventoryBucket,
         ...(flags.inventoryPrefix ? { destinationPrefix: flags.inventoryPrefix } : {}),
         ...(typeof flags.inventory === 'string' ? { id: flags.inventory } : {}),
         ...(flags.prefix ? { prefix: flags.prefix } : {}),
@@ -93,10 +108,6 @@ export async function setupInventoryCommand(buckets: string[], flags: InventoryF
         `dry run: nothing changed${result.previous ? ` (rule "${result.rule.id}" exists and would be replaced)` : ''}; add --apply to write the rule\n`,
       );
     }
-    return 0;
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    process.stderr.write(`error: the inventory rule could not be set up: ${describeError(err)}\n`);
-    return 3;
-  }
+    return EXIT.ok;
+  });
 }

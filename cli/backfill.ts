@@ -10,6 +10,7 @@
  * `--local`: 0 once every shard is dispatched, 2 usage, 3 a dispatch failed.
  */
 
+import { z } from 'zod';
 import { runPaths } from '../shared/backfill/checkpoint.js';
 import { startBackfill } from '../shared/backfill/coordinator.js';
 import { fcInvoker } from '../shared/backfill/invoker.js';
@@ -18,7 +19,8 @@ import { fcTargetFromEnv } from '../shared/backfill/payload.js';
 import type { BackfillReport } from '../shared/backfill/types.js';
 import { resolveCredentials } from '../shared/cloud/credentials.js';
 import { settingsFromEnv } from '../shared/config.js';
-import { ConfigError, describeError, PolicyError } from '../shared/errors.js';
+import { ConfigError } from '../shared/errors.js';
+import { EXIT } from '../shared/exit-codes.js';
 import { loadPolicy } from '../shared/policy/load.js';
 import { ossLocation } from '../shared/ram/types.js';
 import { buildRuntime } from '../shared/runtime.js';
@@ -28,9 +30,11 @@ import {
   inventoryText,
   setupInventoryCommand,
 } from './backfill-inventory.js';
+import { parseFlags, wholeNumber } from './flags.js';
 import { cliLogger } from './output.js';
+import { type CommandSpec, runCommand } from './run.js';
 
-export const BACKFILL_EXIT = { ok: 0, remaining: 1, usage: 2, unchecked: 3 } as const;
+const BACKFILL: CommandSpec = { failure: 'the backfill could not run', failedCode: EXIT.unchecked };
 
 export interface BackfillFlags extends InventoryFlags {
   bucket?: string;
@@ -47,14 +51,14 @@ export interface BackfillFlags extends InventoryFlags {
   segmentSeconds?: string;
 }
 
-function int(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${name}: "${v}" must be a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
+/** The flags that carry numbers, as one schema (cli/flags.ts names the flag in every error). */
+const tuningSchema = z.object({
+  shards: wholeNumber(1, 256).optional(),
+  concurrency: wholeNumber(1, 256).optional(),
+  pageSize: wholeNumber(1, 1000).optional(),
+  workers: wholeNumber(1, 64).optional(),
+  segmentSeconds: wholeNumber(1, 86_400).optional(),
+});
 
 /** The aggregate in a few lines. */
 export function summaryText(r: BackfillReport, where: string): string {
@@ -79,85 +83,72 @@ export function summaryText(r: BackfillReport, where: string): string {
   ].join('\n');
 }
 
-/** Runs `backfill`; returns the exit code (never throws for a cloud or usage problem). */
-export async function backfillCommand(flags: BackfillFlags): Promise<number> {
-  try {
-    const buckets = (flags.bucket ?? '')
-      .split(',')
-      .map((b) => b.trim())
-      .filter(Boolean);
-    if (buckets.length === 0) throw new ConfigError('--bucket: is required');
-    if (flags.setupInventory) return await setupInventoryCommand(buckets, flags);
-    const inventory = inventoryRequestOf(flags);
-    const settings = settingsFromEnv();
-    const shards = int('--shards', flags.shards, 1, 256);
-    const concurrency = int('--concurrency', flags.concurrency, 1, 256);
-    const pageSize = int('--page-size', flags.pageSize, 1, 1000);
-    const workers = int('--workers', flags.workers, 1, 64);
-    const segmentSeconds = int('--segment-seconds', flags.segmentSeconds, 1, 86_400);
-    const location = flags.out ?? settings.reportLocation ?? (flags.local ? 'reports' : undefined);
-    if (!flags.local && !ossLocation(location)) {
-      throw new ConfigError(
-        '--out: Function Compute workers need an oss://bucket/prefix location (or OSS_SSE_GUARD_REPORT); use --local for a folder',
-      );
-    }
-    const credentials = await resolveCredentials();
-    const runtime = buildRuntime(settings, credentials, cliLogger());
-    const policy = await loadPolicy(flags.policy ?? settings.policyRef, (b, k, max) =>
-      runtime.oss.getObjectBounded(b, k, max),
+/** Runs `backfill`; returns the exit code (errors are the runner's, cli/run.ts). */
+export function backfillCommand(flags: BackfillFlags): Promise<number> {
+  return runCommand(BACKFILL, () => backfill(flags));
+}
+
+async function backfill(flags: BackfillFlags): Promise<number> {
+  const buckets = (flags.bucket ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (buckets.length === 0) throw new ConfigError('--bucket: is required');
+  if (flags.setupInventory) return await setupInventoryCommand(buckets, flags);
+  const inventory = inventoryRequestOf(flags);
+  const settings = settingsFromEnv();
+  const { shards, concurrency, pageSize, workers, segmentSeconds } = parseFlags(tuningSchema, flags);
+  const location = flags.out ?? settings.reportLocation ?? (flags.local ? 'reports' : undefined);
+  if (!flags.local && !ossLocation(location)) {
+    throw new ConfigError(
+      '--out: Function Compute workers need an oss://bucket/prefix location (or OSS_SSE_GUARD_REPORT); use --local for a folder',
     );
-    const request = {
-      buckets,
-      ...(flags.prefix ? { prefix: flags.prefix } : {}),
-      remediate: flags.remediate === true,
-      ...(shards ? { shards } : {}),
-      location: location as string,
-      policy,
-      tuning: { ...(concurrency ? { concurrency } : {}), ...(pageSize ? { pageSize } : {}) },
-      ...(inventory ? { inventory } : {}),
-    };
-    if (flags.local) {
-      const result = await localBackfill(runtime, request, {
-        ...(workers ? { workers } : {}),
-        ...(segmentSeconds ? { segmentMs: segmentSeconds * 1000 } : {}),
-      });
-      process.stdout.write(summaryText(result.report, result.reportPath));
-      for (const f of result.failures) process.stderr.write(`error: shard ${f.job.shardId}: ${f.error}\n`);
-      const s = result.report.summary;
-      if (result.failures.length > 0 || s.byVerdict.error > 0) return BACKFILL_EXIT.unchecked;
-      return remaining(s) > 0 ? BACKFILL_EXIT.remaining : BACKFILL_EXIT.ok;
-    }
-    const accountId = flags.accountId ?? process.env.OSS_SSE_GUARD_ACCOUNT_ID;
-    if (!accountId || !/^\d{1,32}$/.test(accountId)) {
-      throw new ConfigError('--account-id: the numeric account id that owns the worker function is required');
-    }
-    const invoker = fcInvoker({
-      credentials,
-      accountId,
-      region: process.env.OSS_SSE_GUARD_FC_REGION?.trim() || settings.homeRegion,
-      ...(settings.fcEndpoint ? { endpoint: settings.fcEndpoint } : {}),
-      ...fcTargetFromEnv(process.env),
-    });
-    const started = await startBackfill({ oss: runtime.oss, invoker, logger: runtime.logger }, request);
-    const summary: BackfillJobSummary = {
-      runId: started.runId,
-      mode: started.manifest.mode,
-      buckets: started.manifest.buckets,
-      shards: started.manifest.shards.length,
-      report: `${started.location}${runPaths.report}`,
-    };
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    return BACKFILL_EXIT.ok;
-  } catch (err) {
-    if (err instanceof PolicyError) {
-      for (const p of err.problems) process.stderr.write(`${p}\n`);
-      return BACKFILL_EXIT.usage;
-    }
-    if (err instanceof ConfigError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return BACKFILL_EXIT.usage;
-    }
-    process.stderr.write(`error: the backfill could not run: ${describeError(err)}\n`);
-    return BACKFILL_EXIT.unchecked;
   }
+  const credentials = await resolveCredentials();
+  const runtime = buildRuntime(settings, credentials, cliLogger());
+  const policy = await loadPolicy(flags.policy ?? settings.policyRef, (b, k, max) =>
+    runtime.oss.getObjectBounded(b, k, max),
+  );
+  const request = {
+    buckets,
+    ...(flags.prefix ? { prefix: flags.prefix } : {}),
+    remediate: flags.remediate === true,
+    ...(shards ? { shards } : {}),
+    location: location as string,
+    policy,
+    tuning: { ...(concurrency ? { concurrency } : {}), ...(pageSize ? { pageSize } : {}) },
+    ...(inventory ? { inventory } : {}),
+  };
+  if (flags.local) {
+    const result = await localBackfill(runtime, request, {
+      ...(workers ? { workers } : {}),
+      ...(segmentSeconds ? { segmentMs: segmentSeconds * 1000 } : {}),
+    });
+    process.stdout.write(summaryText(result.report, result.reportPath));
+    for (const f of result.failures) process.stderr.write(`error: shard ${f.job.shardId}: ${f.error}\n`);
+    const s = result.report.summary;
+    if (result.failures.length > 0 || s.byVerdict.error > 0) return EXIT.unchecked;
+    return remaining(s) > 0 ? EXIT.notMet : EXIT.ok;
+  }
+  const accountId = flags.accountId ?? process.env.OSS_SSE_GUARD_ACCOUNT_ID;
+  if (!accountId || !/^\d{1,32}$/.test(accountId)) {
+    throw new ConfigError('--account-id: the numeric account id that owns the worker function is required');
+  }
+  const invoker = fcInvoker({
+    credentials,
+    accountId,
+    region: process.env.OSS_SSE_GUARD_FC_REGION?.trim() || settings.homeRegion,
+    ...(settings.fcEndpoint ? { endpoint: settings.fcEndpoint } : {}),
+    ...fcTargetFromEnv(process.env),
+  });
+  const started = await startBackfill({ oss: runtime.oss, invoker, logger: runtime.logger }, request);
+  const summary: BackfillJobSummary = {
+    runId: started.runId,
+    mode: started.manifest.mode,
+    buckets: started.manifest.buckets,
+    shards: started.manifest.shards.length,
+    report: `${started.location}${runPaths.report}`,
+  };
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  return EXIT.ok;
 }

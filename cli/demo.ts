@@ -11,6 +11,7 @@ import { renderTable } from '../shared/report/render.js';
 import { buildRuntime } from '../shared/runtime.js';
 import { packageFile } from '../shared/tool.js';
 import { cliLogger } from './output.js';
+import { type CommandSpec, runCommand } from './run.js';
 
 export const DEMO_POLICY = packageFile('examples/policy.yaml');
 
@@ -41,7 +42,13 @@ async function stories(): Promise<number> {
   return wrong.length === 0 ? 0 : 1;
 }
 
-export async function demoCommand(opts: { out?: string; stories?: boolean; org?: boolean }): Promise<number> {
+const DEMO: CommandSpec = { failure: 'the demo could not run', failedCode: 1 };
+
+export function demoCommand(opts: { out?: string; stories?: boolean; org?: boolean }): Promise<number> {
+  return runCommand(DEMO, () => demo(opts));
+}
+
+async function demo(opts: { out?: string; stories?: boolean; org?: boolean }): Promise<number> {
   if (opts.org) return (await import('./demo-org.js')).demoOrgCommand(opts);
   // The emulator is loaded only by the commands that run it (docs/architecture.md).
   const { startEmulators } = await import('../emulator/index.js');

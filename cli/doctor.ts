@@ -7,10 +7,11 @@ import { credentialsFromDefaultChain, credentialsFromEnv } from '../shared/cloud
 import { settingsFromEnv } from '../shared/config.js';
 import { renderDoctor } from '../shared/doctor/render.js';
 import { runDoctor } from '../shared/doctor/run.js';
-import { ConfigError, PolicyError } from '../shared/errors.js';
+import { EXIT } from '../shared/exit-codes.js';
 import { loadPolicy } from '../shared/policy/load.js';
 import { buildRuntime } from '../shared/runtime.js';
 import { cliLogger } from './output.js';
+import { type CommandSpec, runCommand } from './run.js';
 
 /** Which environment variables or chain gave the credentials: names only, never values. */
 export function credentialSource(env: NodeJS.ProcessEnv): string {
@@ -38,48 +39,43 @@ export function credentialSource(env: NodeJS.ProcessEnv): string {
   return `the @alicloud/credentials default chain (${hints.length ? hints.join(', ') : 'profile file ~/.alibabacloud/credentials, or the ECS instance RAM role'})`;
 }
 
-export async function doctorCommand(
+/** A readiness check that cannot run is not ready: 1, its documented "something needed is missing". */
+const DOCTOR: CommandSpec = { failure: 'the readiness check could not run', failedCode: EXIT.notMet };
+
+export function doctorCommand(
   opts: { policy?: string; accountId?: string },
   now: () => Date = () => new Date(),
 ): Promise<number> {
-  try {
-    const settings = settingsFromEnv();
-    const policyRef = opts.policy ?? settings.policyRef;
-    const credentials = credentialsFromEnv() ?? (await credentialsFromDefaultChain());
-    const runtime = buildRuntime(settings, credentials, cliLogger(), {
-      maxAttempts: 2,
-      baseMs: 100,
-      capMs: 500,
-    });
-    const policy = await loadPolicy(policyRef, (bucket, key, max) =>
-      runtime.oss.getObjectBounded(bucket, key, max),
-    );
-    const report = await runDoctor({
-      settings: { ...settings, policyRef },
-      credentials,
-      credentialSource: credentialSource(process.env),
-      oss: runtime.oss,
-      kms: runtime.kms,
-      policy,
-      alerts: policy.policy.alerts ?? alertsConfigFromEnv(process.env),
-      accountId: opts.accountId ?? process.env.OSS_SSE_GUARD_ACCOUNT_ID,
-      now,
-    });
-    // The command whose output the grant lines point into (a file path as given; inline text is not repeated).
-    const file =
-      policyRef && !/[\n{:]/.test(policyRef) ? policyRef : policyRef ? '<the policy as a file>' : undefined;
-    const grantCommand = `oss-sse-guard ram-policy${file ? ` --policy ${file}` : ''}`;
-    process.stdout.write(renderDoctor(report, grantCommand));
-    return report.ready ? 0 : 1;
-  } catch (err) {
-    if (err instanceof PolicyError) {
-      for (const p of err.problems) process.stderr.write(`${p}\n`);
-      return 2;
-    }
-    if (err instanceof ConfigError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  return runCommand(DOCTOR, () => doctor(opts, now));
+}
+
+async function doctor(opts: { policy?: string; accountId?: string }, now: () => Date): Promise<number> {
+  const settings = settingsFromEnv();
+  const policyRef = opts.policy ?? settings.policyRef;
+  const credentials = credentialsFromEnv() ?? (await credentialsFromDefaultChain());
+  const runtime = buildRuntime(settings, credentials, cliLogger(), {
+    maxAttempts: 2,
+    baseMs: 100,
+    capMs: 500,
+  });
+  const policy = await loadPolicy(policyRef, (bucket, key, max) =>
+    runtime.oss.getObjectBounded(bucket, key, max),
+  );
+  const report = await runDoctor({
+    settings: { ...settings, policyRef },
+    credentials,
+    credentialSource: credentialSource(process.env),
+    oss: runtime.oss,
+    kms: runtime.kms,
+    policy,
+    alerts: policy.policy.alerts ?? alertsConfigFromEnv(process.env),
+    accountId: opts.accountId ?? process.env.OSS_SSE_GUARD_ACCOUNT_ID,
+    now,
+  });
+  // The command whose output the grant lines point into (a file path as given; inline text is not repeated).
+  const file =
+    policyRef && !/[\n{:]/.test(policyRef) ? policyRef : policyRef ? '<the policy as a file>' : undefined;
+  const grantCommand = `oss-sse-guard ram-policy${file ? ` --policy ${file}` : ''}`;
+  process.stdout.write(renderDoctor(report, grantCommand));
+  return report.ready ? EXIT.ok : EXIT.notMet;
 }

@@ -8,6 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { oneOf, parseFlags, wholeNumber } from './flags.js';
+import { type CommandSpec, runCommand } from './run.js';
 
 /** The first-line JSON of the emulator as the environment that points the product at it. */
 export function exportLines(first: Record<string, string>, pid?: number): string {
@@ -58,24 +61,23 @@ async function detachedExport(port: number, seed: string): Promise<number> {
   return 0;
 }
 
-export async function emulatorCommand(opts: {
-  port?: string;
-  seed?: string;
-  export?: boolean;
-}): Promise<number> {
-  const port = Number(opts.port ?? '0');
-  if (!Number.isInteger(port) || port < 0 || port > 65533) {
-    process.stderr.write(`error: --port: "${opts.port}" must be a whole number from 0 to 65533\n`);
-    return 2;
-  }
-  if (opts.seed !== 'demo' && opts.seed !== 'empty') {
-    process.stderr.write(`error: --seed: "${opts.seed}" must be demo or empty\n`);
-    return 2;
-  }
-  if (opts.export) return detachedExport(port, opts.seed);
+const emulatorFlagsSchema = z.object({
+  port: wholeNumber(0, 65533).default(0),
+  seed: oneOf(['demo', 'empty'] as const, (v) => `"${v}" must be demo or empty`),
+});
+
+const EMULATOR: CommandSpec = { failure: 'the emulators could not start', failedCode: 1 };
+
+export function emulatorCommand(opts: { port?: string; seed?: string; export?: boolean }): Promise<number> {
+  return runCommand(EMULATOR, () => emulators(opts));
+}
+
+async function emulators(opts: { port?: string; seed?: string; export?: boolean }): Promise<number> {
+  const { port, seed } = parseFlags(emulatorFlagsSchema, opts);
+  if (opts.export) return detachedExport(port, seed);
   // Loaded only here, so nothing else that imports the CLI pulls the emulator in (docs/architecture.md).
   const { startEmulators } = await import('../emulator/index.js');
-  const emu = await startEmulators({ port, seed: opts.seed });
+  const emu = await startEmulators({ port, seed });
   process.stdout.write(
     `${JSON.stringify({
       oss: emu.oss.url,
@@ -89,7 +91,7 @@ export async function emulatorCommand(opts: {
     })}\n`,
   );
   process.stderr.write(
-    `emulators running (seed: ${opts.seed}); point the product at them with:\n${Object.entries(emu.env)
+    `emulators running (seed: ${seed}); point the product at them with:\n${Object.entries(emu.env)
       .map(([k, v]) => `  export ${k}=${v}`)
       .join('\n')}\nCtrl-C to stop.\n`,
   );

@@ -1,10 +1,12 @@
 /**
  * The `oss-sse-guard` command line. It only parses arguments and calls the entry points in `shared/`
- * that the functions call too. Every command returns its exit code. Each command's module is imported
- * when that command runs, so `policy validate` or `--help` never load the SDKs or the emulators.
+ * that the functions call too. Every command returns its exit code through the one runner (cli/run.ts),
+ * which maps its errors. Each command's module is imported when that command runs, so `policy validate`
+ * or `--help` never load the SDKs or the emulators.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { TOOL } from '../shared/tool.js';
+import { commanderExit, errorExit } from './run.js';
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -259,11 +261,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version exit 0; usage errors (already printed by commander) exit 2.
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    throw err;
+    // Commander's own: --help and --version exit 0, a usage error (already printed) 2. Each command maps
+    // its errors in the one runner (cli/run.ts); what still reaches here (a module that fails to load)
+    // is mapped by it too, never a bare stack.
+    if (err instanceof CommanderError) return commanderExit(err);
+    const { lines, code: failed } = errorExit(err, { failure: 'the command failed', failedCode: 1 });
+    for (const line of lines) process.stderr.write(`${line}\n`);
+    return failed;
   }
   return code;
 }

@@ -1,8 +1,9 @@
 /** `oss-sse-guard ram-policy [--policy FILE]`: prints the least-privilege RAM policy document (JSON). */
 
+import { z } from 'zod';
 import { setupInventoryPermissions } from '../shared/backfill/permissions.js';
 import { settingsFromEnv } from '../shared/config.js';
-import { ConfigError, PolicyError } from '../shared/errors.js';
+import { ConfigError } from '../shared/errors.js';
 import { organizationRamDocuments } from '../shared/org/ram-documents.js';
 import { memberRoleTemplateYaml } from '../shared/org/ros-template.js';
 import { loadPolicy } from '../shared/policy/load.js';
@@ -14,6 +15,8 @@ import {
   policyDocument,
   ramPolicy,
 } from '../shared/ram/generate.js';
+import { matching, oneOf, parseFlags } from './flags.js';
+import { type CommandSpec, runCommand } from './run.js';
 
 export interface RamPolicyFlags {
   policy?: string;
@@ -34,55 +37,50 @@ export interface RamPolicyFlags {
   functionRole?: string;
 }
 
-export async function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
-  try {
-    const settings = settingsFromEnv();
-    const fnFlag = flags.function ?? 'all';
-    if (fnFlag !== 'all' && !(FUNCTION_NAMES as readonly string[]).includes(fnFlag)) {
-      throw new ConfigError(`--function: "${fnFlag}" must be all or one of ${FUNCTION_NAMES.join(', ')}`);
-    }
-    if (flags.accountId !== undefined && !/^\d{1,32}$/.test(flags.accountId)) {
-      throw new ConfigError(`--account-id: "${flags.accountId}" must be the numeric account id`);
-    }
-    const functions: FunctionName[] =
-      fnFlag === 'all' ? ['bucket-auditor', 'upload-guard'] : [fnFlag as FunctionName];
-    const policyRef = flags.policy ?? settings.policyRef;
-    if (policyRef?.startsWith('oss://')) {
-      throw new ConfigError(
-        '--policy: give a local copy of the policy file; its oss:// location goes in OSS_SSE_GUARD_POLICY',
-      );
-    }
-    const { policy } = await loadPolicy(policyRef);
-    if (flags.org || flags.ros) return printOrganization(policy, flags);
-    const ctx = {
-      policy,
-      policyLocation: settings.policyRef?.startsWith('oss://') ? settings.policyRef : undefined,
-      reportLocation: flags.report ?? settings.reportLocation,
-      accountId: flags.accountId,
-      logProject: flags.logProject,
-      logStore: flags.logStore,
-      inventoryBucket: flags.inventoryBucket,
-    };
-    const permissions = flags.setupInventory ? setupInventoryPermissions(ctx) : collect(ctx, functions);
-    if (flags.explain) {
-      for (const p of permissions) {
-        process.stderr.write(`${p.actions.join(', ')} on ${p.resources.join(', ')}: ${p.reason}\n`);
-      }
-    }
-    const doc = flags.setupInventory ? policyDocument(permissions) : ramPolicy(ctx, functions);
-    process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    return 0;
-  } catch (err) {
-    if (err instanceof PolicyError) {
-      for (const p of err.problems) process.stderr.write(`${p}\n`);
-      return 2;
-    }
-    if (err instanceof ConfigError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+const ramPolicyFlagsSchema = z.object({
+  function: oneOf(
+    ['all', ...FUNCTION_NAMES] as const,
+    (v) => `"${v}" must be all or one of ${FUNCTION_NAMES.join(', ')}`,
+  ).default('all'),
+  accountId: matching(/^\d{1,32}$/, (v) => `"${v}" must be the numeric account id`).optional(),
+});
+
+const RAM_POLICY: CommandSpec = { failure: 'the RAM policy could not be generated', failedCode: 1 };
+
+export function ramPolicyCommand(flags: RamPolicyFlags): Promise<number> {
+  return runCommand(RAM_POLICY, () => ramPolicyDocument(flags));
+}
+
+async function ramPolicyDocument(flags: RamPolicyFlags): Promise<number> {
+  const settings = settingsFromEnv();
+  const { function: fnFlag } = parseFlags(ramPolicyFlagsSchema, flags);
+  const functions: FunctionName[] = fnFlag === 'all' ? ['bucket-auditor', 'upload-guard'] : [fnFlag];
+  const policyRef = flags.policy ?? settings.policyRef;
+  if (policyRef?.startsWith('oss://')) {
+    throw new ConfigError(
+      '--policy: give a local copy of the policy file; its oss:// location goes in OSS_SSE_GUARD_POLICY',
+    );
   }
+  const { policy } = await loadPolicy(policyRef);
+  if (flags.org || flags.ros) return printOrganization(policy, flags);
+  const ctx = {
+    policy,
+    policyLocation: settings.policyRef?.startsWith('oss://') ? settings.policyRef : undefined,
+    reportLocation: flags.report ?? settings.reportLocation,
+    accountId: flags.accountId,
+    logProject: flags.logProject,
+    logStore: flags.logStore,
+    inventoryBucket: flags.inventoryBucket,
+  };
+  const permissions = flags.setupInventory ? setupInventoryPermissions(ctx) : collect(ctx, functions);
+  if (flags.explain) {
+    for (const p of permissions) {
+      process.stderr.write(`${p.actions.join(', ')} on ${p.resources.join(', ')}: ${p.reason}\n`);
+    }
+  }
+  const doc = flags.setupInventory ? policyDocument(permissions) : ramPolicy(ctx, functions);
+  process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  return 0;
 }
 
 /** `ram-policy --org [--ros]`: both sides of an organization run, or the member role's ROS template. */

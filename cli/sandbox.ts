@@ -6,6 +6,10 @@
  * times faster than real time, so timers come round in a demo.
  */
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../shared/errors.js';
+import { matching, parseFlags } from './flags.js';
+import { type CommandSpec, runCommand } from './run.js';
 
 export interface SandboxFlags {
   config?: string;
@@ -16,27 +20,39 @@ export interface SandboxFlags {
   build?: boolean;
 }
 
-function usage(message: string): number {
-  process.stderr.write(`error: ${message}\n`);
-  return 2;
+const sandboxFlagsSchema = z.object({
+  var: z
+    .array(matching(/^[^=]+=/, (v) => `"${v}" must be name=value (a dotted path under s.yaml vars)`))
+    .default([])
+    .transform((list) =>
+      Object.fromEntries(list.map((v) => [v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1)])),
+    ),
+  speed: z
+    .string()
+    .default('1')
+    .transform((v, ctx) => {
+      const n = Number(v);
+      if (n >= 1 && n <= 1_000_000) return n;
+      ctx.addIssue({ code: 'custom', message: `"${v}" must be a number from 1 to 1000000` });
+      return z.NEVER;
+    }),
+});
+
+/** A sandbox that cannot start (a bad s.yaml, vars or policy) is a usage error, 2; any other failure 1. */
+const SANDBOX: CommandSpec = { failure: 'the sandbox stopped', failedCode: 1 };
+
+export function sandboxCommand(flags: SandboxFlags): Promise<number> {
+  return runCommand(SANDBOX, () => sandbox(flags));
 }
 
-export async function sandboxCommand(flags: SandboxFlags): Promise<number> {
-  const vars: Record<string, string> = {};
-  for (const v of flags.var ?? []) {
-    const eq = v.indexOf('=');
-    if (eq <= 0) return usage(`--var: "${v}" must be name=value (a dotted path under s.yaml vars)`);
-    vars[v.slice(0, eq)] = v.slice(eq + 1);
-  }
-  const speed = Number(flags.speed ?? '1');
-  if (!(speed >= 1 && speed <= 1_000_000))
-    return usage(`--speed: "${flags.speed}" must be a number from 1 to 1000000`);
+async function sandbox(flags: SandboxFlags): Promise<number> {
+  const { var: vars, speed } = parseFlags(sandboxFlagsSchema, flags);
   let policyText: string | undefined;
   if (flags.policy) {
     try {
       policyText = readFileSync(flags.policy, 'utf8');
     } catch (err) {
-      return usage(`--policy: cannot read "${flags.policy}": ${(err as Error).message}`);
+      throw new ConfigError(`--policy: cannot read "${flags.policy}": ${(err as Error).message}`);
     }
   }
   const started = Date.now();
@@ -69,8 +85,7 @@ export async function sandboxCommand(flags: SandboxFlags): Promise<number> {
       },
     });
   } catch (err) {
-    process.stderr.write(`error: ${(err as Error).message}\n`);
-    return 2;
+    throw new ConfigError((err as Error).message, { cause: err });
   }
   out(`sandbox running (s.yaml rendered by ${sb.shape.renderer}); point the CLI or an SDK at it with:`);
   for (const [k, v] of Object.entries(sb.emulators.env)) out(`  export ${k}=${v}`);

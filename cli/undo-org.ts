@@ -7,6 +7,7 @@
 import { journalUndoChanges } from '../shared/audit/undo.js';
 import type { Credentials } from '../shared/cloud/credentials.js';
 import type { Settings } from '../shared/config.js';
+import { EXIT } from '../shared/exit-codes.js';
 import type { Report } from '../shared/model.js';
 import { orgRunStore } from '../shared/org/run-store.js';
 import { buildOrgDeps } from '../shared/org/runtime.js';
@@ -72,7 +73,7 @@ function line(s: OrgUndoStep): string {
 async function runMembers(members: MemberUndo[], runId: string, input: OrgUndoInput): Promise<number> {
   if (members.every((m) => m.changes.length === 0)) {
     process.stdout.write(`organization run ${runId} changed no bucket; nothing to undo\n`);
-    return 0;
+    return EXIT.ok;
   }
   const org = buildOrgDeps(input.settings, input.credentials, input.logger);
   const steps = await undoMembers(
@@ -89,6 +90,6 @@ async function runMembers(members: MemberUndo[], runId: string, input: OrgUndoIn
   const dry = input.apply ? '' : ' (dry run: add --apply to change)';
   process.stdout.write(`undo of organization run ${runId}, account by account${dry}\n`);
   for (const s of steps) process.stdout.write(`${line(s)}\n`);
-  if (steps.some((s) => s.status === 'error')) return 3;
-  return steps.some((s) => s.status === 'skipped') ? 1 : 0;
+  if (steps.some((s) => s.status === 'error')) return EXIT.unchecked;
+  return steps.some((s) => s.status === 'skipped') ? EXIT.notMet : EXIT.ok;
 }

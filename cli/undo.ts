@@ -19,6 +19,7 @@ import { resolveCredentials } from '../shared/cloud/credentials.js';
 import type { OssGateway } from '../shared/cloud/oss.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
+import { EXIT } from '../shared/exit-codes.js';
 import type { Report } from '../shared/model.js';
 import { ossLocation } from '../shared/ram/types.js';
 import { parseManifest, sha256Hex } from '../shared/report/manifest.js';
@@ -27,6 +28,7 @@ import { buildRuntime } from '../shared/runtime.js';
 import { openGuard } from '../shared/safety/guard.js';
 import { locationOf, safetyPlace } from '../shared/safety/place.js';
 import { cliLogger } from './output.js';
+import { type CommandSpec, runCommand } from './run.js';
 
 export interface UndoFlags {
   report?: string;
@@ -85,90 +87,82 @@ function line(s: UndoStep): string {
   return `${s.bucket.padEnd(24)} ${s.region.padEnd(15)} ${s.status.padEnd(14)} ${s.reason}`;
 }
 
-export async function undoCommand(flags: UndoFlags): Promise<number> {
+const UNDO: CommandSpec = { failure: 'the undo could not run', failedCode: EXIT.unchecked };
+
+export function undoCommand(flags: UndoFlags): Promise<number> {
+  return runCommand(UNDO, () => undo(flags));
+}
+
+async function undo(flags: UndoFlags): Promise<number> {
   const logger = cliLogger();
-  try {
-    const ref = flags.report ?? flags.journal;
-    if (!ref || (flags.report && flags.journal)) {
-      throw new ConfigError("--report or --journal: give one (a JSON report, or a run's change journal)");
-    }
-    const settings = settingsFromEnv();
-    const credentials = await resolveCredentials();
-    const runtime = buildRuntime(settings, credentials, logger);
-    // Organization runs: each member restored with its own assumed-role credentials (cli/undo-org.ts).
-    const org = await import('./undo-org.js');
-    const orgInput = {
-      settings,
-      credentials,
-      runtime,
-      logger,
-      apply: Boolean(flags.apply),
-      bucket: flags.bucket,
-    };
-    const orgRun = flags.journal ? await org.orgJournalUndo(flags.journal, orgInput) : undefined;
-    if (orgRun !== undefined) return orgRun;
-    const location = locationOf(ref);
-    const place = safetyPlace(location, runtime.oss);
-    let runId: string;
-    let changes: UndoChange[];
-    if (flags.report) {
-      const text = await readText(runtime.oss, ref).catch((err: unknown) => {
-        throw new ConfigError(`--report: ${ref} cannot be read (${(err as Error).message})`);
-      });
-      if (text === undefined) throw new ConfigError(`--report: ${ref} does not exist`);
-      await verifyAgainstManifest(runtime.oss, ref, text);
-      const report = parseReport(text, ref);
-      if (report.organization) return await org.orgReportUndo(report, location, orgInput);
-      runId = report.runId;
-      const journal = await place.readJournal(runId);
-      changes = reportChanges(report, { bucket: flags.bucket, journal });
-    } else {
-      runId = (ref.replace(/\/+$/, '').split('/').pop() ?? '').replace(/\.jsonl$/, '');
-      const journal = await place.readJournal(runId);
-      if (!journal) throw new ConfigError(`--journal: ${ref} holds no change journal of run ${runId}`);
-      const member = await org.memberJournalUndo(location, runId, journal, orgInput);
-      if (member !== undefined) return member;
-      changes = journalUndoChanges(journal, flags.bucket);
-    }
-    if (changes.length === 0) {
-      process.stdout.write(
-        `run ${runId} changed no bucket${flags.bucket ? ` named ${flags.bucket}` : ''}; nothing to undo\n`,
-      );
-      return 0;
-    }
-    const opened = flags.apply
-      ? await openGuard(location, runtime.oss, {
-          runId: `undo-${runId}-${Date.now()}`,
-          purpose: 'undo',
-          now: () => new Date(),
-          logger,
-        })
-      : undefined;
-    if (opened?.heldBy) {
-      process.stderr.write(
-        `error: stopped before any change: ${opened.heldBy}; run undo again when it is done\n`,
-      );
-      return 3;
-    }
-    let steps: UndoStep[];
-    try {
-      steps = await undoChanges(runtime.oss, changes, runId, {
-        apply: Boolean(flags.apply),
-        logger,
-        ...(opened ? { guard: opened.guard } : {}),
-      });
-    } finally {
-      await opened?.close(new Date());
-    }
-    process.stdout.write(`undo of run ${runId}${flags.apply ? '' : ' (dry run: add --apply to change)'}\n`);
-    for (const s of steps) process.stdout.write(`${line(s)}\n`);
-    if (steps.some((s) => s.status === 'error')) return 3;
-    return steps.some((s) => s.status === 'skipped') ? 1 : 0;
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
+  const ref = flags.report ?? flags.journal;
+  if (!ref || (flags.report && flags.journal)) {
+    throw new ConfigError("--report or --journal: give one (a JSON report, or a run's change journal)");
   }
+  const settings = settingsFromEnv();
+  const credentials = await resolveCredentials();
+  const runtime = buildRuntime(settings, credentials, logger);
+  // Organization runs: each member restored with its own assumed-role credentials (cli/undo-org.ts).
+  const org = await import('./undo-org.js');
+  const apply = Boolean(flags.apply);
+  const orgInput = { settings, credentials, runtime, logger, apply, bucket: flags.bucket };
+  const orgRun = flags.journal ? await org.orgJournalUndo(flags.journal, orgInput) : undefined;
+  if (orgRun !== undefined) return orgRun;
+  const location = locationOf(ref);
+  const place = safetyPlace(location, runtime.oss);
+  let runId: string;
+  let changes: UndoChange[];
+  if (flags.report) {
+    const text = await readText(runtime.oss, ref).catch((err: unknown) => {
+      throw new ConfigError(`--report: ${ref} cannot be read (${(err as Error).message})`);
+    });
+    if (text === undefined) throw new ConfigError(`--report: ${ref} does not exist`);
+    await verifyAgainstManifest(runtime.oss, ref, text);
+    const report = parseReport(text, ref);
+    if (report.organization) return org.orgReportUndo(report, location, orgInput);
+    runId = report.runId;
+    const journal = await place.readJournal(runId);
+    changes = reportChanges(report, { bucket: flags.bucket, journal });
+  } else {
+    runId = (ref.replace(/\/+$/, '').split('/').pop() ?? '').replace(/\.jsonl$/, '');
+    const journal = await place.readJournal(runId);
+    if (!journal) throw new ConfigError(`--journal: ${ref} holds no change journal of run ${runId}`);
+    const member = await org.memberJournalUndo(location, runId, journal, orgInput);
+    if (member !== undefined) return member;
+    changes = journalUndoChanges(journal, flags.bucket);
+  }
+  if (changes.length === 0) {
+    process.stdout.write(
+      `run ${runId} changed no bucket${flags.bucket ? ` named ${flags.bucket}` : ''}; nothing to undo\n`,
+    );
+    return 0;
+  }
+  const opened = flags.apply
+    ? await openGuard(location, runtime.oss, {
+        runId: `undo-${runId}-${Date.now()}`,
+        purpose: 'undo',
+        now: () => new Date(),
+        logger,
+      })
+    : undefined;
+  if (opened?.heldBy) {
+    process.stderr.write(
+      `error: stopped before any change: ${opened.heldBy}; run undo again when it is done\n`,
+    );
+    return EXIT.unchecked;
+  }
+  let steps: UndoStep[];
+  try {
+    steps = await undoChanges(runtime.oss, changes, runId, {
+      apply: Boolean(flags.apply),
+      logger,
+      ...(opened ? { guard: opened.guard } : {}),
+    });
+  } finally {
+    await opened?.close(new Date());
+  }
+  process.stdout.write(`undo of run ${runId}${flags.apply ? '' : ' (dry run: add --apply to change)'}\n`);
+  for (const s of steps) process.stdout.write(`${line(s)}\n`);
+  if (steps.some((s) => s.status === 'error')) return EXIT.unchecked;
+  return steps.some((s) => s.status === 'skipped') ? EXIT.notMet : EXIT.ok;
 }

@@ -59,16 +59,28 @@ function verifyV1Header(ctx: OssContext, req: OssRequest, authorization: string)
   // ali-oss signs `x-oss-date` in the Date slot and sends no `Date`; other clients send `Date`.
   const date = header(req, 'x-oss-date') ?? header(req, 'date');
   checkSkew(ctx, date, date === undefined ? undefined : new Date(date));
+  checkV1(req, { accessKeyId, secret, provided }, date ?? '');
+}
+
+/**
+ * The V1 signature check both forms share: the string to sign with `dateSlot` (the `Date` header or the
+ * query's `Expires`), compared in constant time; the request is then that access key's.
+ */
+function checkV1(
+  req: OssRequest,
+  key: { accessKeyId: string; secret: string; provided: string },
+  dateSlot: string,
+): void {
   const resource = v1CanonicalResource(req.bucket, req.key, req.query);
-  const stringToSign = v1StringToSign(req.method, req.headers, date ?? '', resource);
-  if (!sameSignature(v1Signature(secret, stringToSign), provided)) {
+  const stringToSign = v1StringToSign(req.method, req.headers, dateSlot, resource);
+  if (!sameSignature(v1Signature(key.secret, stringToSign), key.provided)) {
     throw errors.signatureDoesNotMatch({
       StringToSign: stringToSign,
-      SignatureProvided: provided,
-      OSSAccessKeyId: accessKeyId,
+      SignatureProvided: key.provided,
+      OSSAccessKeyId: key.accessKeyId,
     });
   }
-  req.accessKeyId = accessKeyId;
+  req.accessKeyId = key.accessKeyId;
 }
 
 function verifyV1Query(ctx: OssContext, req: OssRequest): void {
@@ -80,16 +92,7 @@ function verifyV1Query(ctx: OssContext, req: OssRequest): void {
   if (!/^\d+$/.test(expires) || Number(expires) * 1000 < now.getTime()) {
     throw errors.requestExpired(expires, now.toISOString());
   }
-  const resource = v1CanonicalResource(req.bucket, req.key, req.query);
-  const stringToSign = v1StringToSign(req.method, req.headers, expires, resource);
-  if (!sameSignature(v1Signature(secret, stringToSign), provided)) {
-    throw errors.signatureDoesNotMatch({
-      StringToSign: stringToSign,
-      SignatureProvided: provided,
-      OSSAccessKeyId: accessKeyId,
-    });
-  }
-  req.accessKeyId = accessKeyId;
+  checkV1(req, { accessKeyId, secret, provided }, expires);
 }
 
 function verifyV4Header(ctx: OssContext, req: OssRequest, authorization: string): void {

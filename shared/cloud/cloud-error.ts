@@ -49,3 +49,11 @@ export function toCloudErrorWith(
     { cause: err },
   );
 }
+
+/**
+ * Whether an error code is a Tea/RPC service's throttling answer (KMS, STS, Resource Manager: `Throttling`,
+ * `Throttling.User`, ...). KMS answers it with HTTP 400, so a status-only test misses it.
+ */
+export function isThrottlingCode(code: string): boolean {
+  return /^Throttling/.test(code);
+}

@@ -3,6 +3,7 @@
  * POP JSON error body) into our CloudError. Used by the STS and Resource Manager gateways.
  */
 import { CloudError } from '../errors.js';
+import { isThrottlingCode } from './cloud-error.js';
 
 interface TeaErrorShape {
   code?: string;
@@ -17,7 +18,7 @@ export function teaCloudError(err: unknown, subject: string): CloudError {
   const code = e.data?.Code ?? e.code ?? 'NetworkError';
   const status = typeof e.statusCode === 'number' ? e.statusCode : -1;
   const requestId = e.data?.RequestId;
-  const retryable = status === -1 || status >= 500 || status === 429 || /^Throttling/.test(code);
+  const retryable = status === -1 || status >= 500 || status === 429 || isThrottlingCode(code);
   // The service's own message names the problem (role not found, not trusted); it carries no secret.
   const detail = e.data?.Message ? `: ${e.data.Message}` : '';
   return new CloudError(

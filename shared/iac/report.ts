@@ -5,6 +5,7 @@
  * and (sarif.ts) as SARIF. Exit codes as `audit`: 0 all compliant or exempt, 1 some not, 3 some unknown.
  */
 import { z } from 'zod';
+import { EXIT } from '../exit-codes.js';
 import { describeConfig } from '../policy/levels.js';
 import { fixedWidthLines } from '../report/render.js';
 import { findingSchema } from '../report/report-schema.js';
@@ -60,9 +61,9 @@ export function summarizeIac(findings: readonly IacFinding[]): IacReport['summar
 /** 0 every bucket compliant or exempt; 1 some not; 3 some could not be decided (takes precedence, as in audit). */
 export function iacExitCode(report: IacReport): number {
   const s = report.summary.byStatus;
-  if ((s.unknown ?? 0) > 0) return 3;
-  if ((s.noncompliant ?? 0) > 0) return 1;
-  return 0;
+  if ((s.unknown ?? 0) > 0) return EXIT.unchecked;
+  if ((s.noncompliant ?? 0) > 0) return EXIT.notMet;
+  return EXIT.ok;
 }
 
 const COLUMNS: Array<[string, (f: IacFinding) => string]> = [

@@ -3,7 +3,7 @@
  * unknown with the reason ("known after apply", "parameter has no default"). Terraform plans and ROS
  * templates both become this shape, so the policy judgement is written once.
  */
-import { SseGuardError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { SseAlgorithm, SseConfig } from '../model.js';
 
 /** A value the source either gives or cannot give before deployment (then `why` says what decides it). */
@@ -48,8 +48,8 @@ export interface IacBucket {
   notes: string[];
 }
 
-/** An IaC file that cannot be read as a Terraform plan JSON or a ROS template. */
-export class IacInputError extends SseGuardError {
+/** An IaC file that cannot be read as a Terraform plan JSON or a ROS template: bad input from the command line. */
+export class IacInputError extends ConfigError {
   readonly file: string;
   constructor(file: string, message: string, options?: { cause?: unknown }) {
     super(`${file}: ${message}`, options);

@@ -16,7 +16,8 @@ import {
 } from '../cloud/oss-objects.js';
 import { CloudError, RemediationError } from '../errors.js';
 import type { SseConfig } from '../model.js';
-import { describeConfig, isWeaker, remediationTarget, unmetReason } from '../policy/levels.js';
+import { refusalOf } from '../policy/judge.js';
+import { describeConfig, remediationTarget, unmetReason } from '../policy/levels.js';
 import type { ObjectsPolicy } from '../policy/schema.js';
 import type { KeyInspector } from '../ports.js';
 import type { OwnWrites } from './own-writes.js';
@@ -50,6 +51,7 @@ const skipped = (reason: string): ObjectAction => ({ kind: 'skipped', reason });
 /** Why the object must not be copied, before any cloud call; `undefined` when it may be. */
 function gate(r: EncryptRequest, target: SseConfig): string | undefined {
   const { head } = r;
+  const refused = refusalOf(r.policy.sse, r.policy.match, head.sse, target);
   if (
     r.ownWrites.wrote({ bucket: r.loc.bucket, key: r.key, etag: head.etag, lastModified: head.lastModified })
   ) {
@@ -59,12 +61,10 @@ function gate(r: EncryptRequest, target: SseConfig): string | undefined {
   if (head.objectType === 'Appendable') {
     return 'an appendable object: an in-place copy would turn it into a Normal object and stop further appends';
   }
-  if (r.policy.match !== 'exact' && isWeaker(target, head.sse)) {
+  if (refused === 'weaker') {
     return `copying with ${describeConfig(target)} would make it weaker than ${describeConfig(head.sse)}`;
   }
-  if (unmetReason(r.policy.sse, r.policy.match, target) !== undefined) {
-    return 'no configuration meets the requirement';
-  }
+  if (refused === 'unmeetable') return 'no configuration meets the requirement';
   if (r.eventETag && !sameEtag(r.eventETag, head.etag)) {
     return `replaced since the event (ETag ${head.etag}, the event had "${r.eventETag}"); the newer upload has its own event`;
   }

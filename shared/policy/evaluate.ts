@@ -4,10 +4,10 @@
  */
 import type { SseConfig } from '../model.js';
 import { globMatch } from './glob.js';
+import { planRemediation, type Refusal } from './judge.js';
 import { judgedConfig, type KeyView, keyProblem } from './keys.js';
 import {
   describeRequirement,
-  isWeaker,
   type KeyResolver,
   remediationTarget,
   requiredLevel,
@@ -186,15 +186,26 @@ export function evaluate(
   }
   const reason = `${expiredNote}${unmet}`;
   if (!rule.remediate) return verdictOf(common, 'noncompliant', reason);
-  const judged = judgedConfig(observed, opts.keys);
-  const target = remediationTarget(rule.sse, rule.match, judged);
-  if (rule.match !== 'exact' && isWeaker(target, judged)) {
-    return verdictOf(common, 'noncompliant', reason, { refused: 'remediation would make the bucket weaker' });
-  }
-  if (unmetReason(rule.sse, rule.match, target, opts.resolveKey, opts.keys) !== undefined) {
-    return verdictOf(common, 'noncompliant', reason, { refused: 'no configuration meets the requirement' });
-  }
-  return verdictOf(common, 'noncompliant', reason, { target });
+  return plannedVerdict(rule, common, judgedConfig(observed, opts.keys), reason, opts);
+}
+
+/** How a bucket's verdict words a refusal of the judgement core (shared/policy/judge.ts). */
+const REFUSED: Record<Refusal, string> = {
+  weaker: 'remediation would make the bucket weaker',
+  unmeetable: 'no configuration meets the requirement',
+};
+
+/** A non-compliant verdict with the target remediation would apply over `current`, or why it is refused. */
+function plannedVerdict(
+  rule: ResolvedRule,
+  base: VerdictBase,
+  current: SseConfig | null,
+  reason: string,
+  opts: EvaluateOptions,
+): Verdict {
+  const plan = planRemediation(rule.sse, rule.match, current, opts.resolveKey, opts.keys);
+  if (plan.refused) return verdictOf(base, 'noncompliant', reason, { refused: REFUSED[plan.refused] });
+  return verdictOf(base, 'noncompliant', reason, { target: plan.target });
 }
 
 /**
@@ -219,12 +230,5 @@ function brokenKeyVerdict(
       : 'not switched to another KMS key: no rule names the key to use';
     return verdictOf(base, 'noncompliant', reason, { refused });
   }
-  const target = remediationTarget(rule.sse, rule.match, observed);
-  if (rule.match !== 'exact' && isWeaker(target, observed)) {
-    return verdictOf(base, 'noncompliant', reason, { refused: 'remediation would make the bucket weaker' });
-  }
-  if (unmetReason(rule.sse, rule.match, target, opts.resolveKey, opts.keys) !== undefined) {
-    return verdictOf(base, 'noncompliant', reason, { refused: 'no configuration meets the requirement' });
-  }
-  return verdictOf(base, 'noncompliant', reason, { target });
+  return plannedVerdict(rule, base, observed, reason, opts);
 }

@@ -8,6 +8,7 @@ import { changeAlerts } from '../alerts/change-messages.js';
 import { type AlertsSetup, notify } from '../alerts/notify.js';
 import type { AuditDeps } from '../audit/deps.js';
 import { runAudit } from '../audit/run.js';
+import { isThrottlingCode } from '../cloud/cloud-error.js';
 import { CloudError, describeError } from '../errors.js';
 import type { FindingError } from '../model.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -34,7 +35,7 @@ export function retryableError(error: FindingError | undefined): boolean {
   if (!error) return false;
   if (error.code === 'NotChecked') return true;
   const status = error.status ?? 0;
-  return status === -1 || status === 429 || status >= 500;
+  return status === -1 || status === 429 || status >= 500 || isThrottlingCode(error.code);
 }
 
 /** Milliseconds from the change to the bucket seen compliant; never negative (event times may be whole seconds). */

@@ -39,12 +39,20 @@ const logsWith = (msg: string) => world.logs.filter((l) => l.msg === msg);
 
 describe('bucket watch', () => {
   it('fixes a bucket created without encryption from one PutBucket event, timing it from the event', async () => {
-    // Prepare
+    // Prepare: the event happened at T; the injected clock reads T + 1.5 s for the whole run, so the
+    // latency is exact and does not depend on how busy the machine is.
     world.emu.oss.state.createBucket('new-bucket', 'cn-shanghai');
-    const event = bucketCreated({ bucket: 'new-bucket', region: 'cn-shanghai', accountId: account });
+    const eventTime = new Date('2026-12-02T08:00:00.000Z');
+    const clock = { now: () => new Date(eventTime.getTime() + 1500) };
+    const event = bucketCreated({
+      bucket: 'new-bucket',
+      region: 'cn-shanghai',
+      accountId: account,
+      time: eventTime,
+    });
 
     // Act
-    const summary = await watchEvents(deps(), input(payload(event)));
+    const summary = await watchEvents(deps({ clock }), input(payload(event)));
 
     // Assess
     expect(world.emu.oss.state.getBucket('new-bucket')?.encryption).toEqual({ algorithm: 'AES256' });
@@ -57,8 +65,7 @@ describe('bucket watch', () => {
       operation: 'PutBucket',
       ownChange: false,
     });
-    expect(result?.eventToCompliantMs).toBeGreaterThanOrEqual(0);
-    expect(result?.eventToCompliantMs).toBeLessThan(5000);
+    expect(result?.eventToCompliantMs).toBe(1500);
     const line = logsWith('bucket change handled')[0];
     expect(line).toMatchObject({
       bucket: 'new-bucket',
@@ -101,6 +108,30 @@ rules:
     expect(report.findings[0]).toMatchObject({ bucket: 'prod-orders', status: 'remediated' });
     expect(report.trigger).toMatchObject({ kind: 'bucket-watch', operation: 'DeleteBucketEncryption' });
     expect(report.trigger.eventToCompliantMs).toBe(summary.results[0]?.eventToCompliantMs);
+  });
+
+  // KMS API reference (DescribeKey, error codes): `Throttling` is answered with HTTP 400, so the retry
+  // decision must read the code, not only the status, or Function Compute never retries the event.
+  it('asks for a retry when KMS throttles the key check (HTTP 400 Throttling)', async () => {
+    // Prepare
+    const key = world.emu.kms.state.createKey({ region: 'cn-hangzhou' });
+    world.emu.oss.state.createBucket('prod-ledger', 'cn-hangzhou', {
+      encryption: { algorithm: 'KMS', kmsMasterKeyId: key.keyId },
+    });
+    world.emu.kms.faults.set('DescribeKey', { throttleRate: 1 });
+    const policy = `version: 1
+rules:
+  - { id: prod, buckets: ["prod-*"], sse: { algorithm: KMS, kmsKeyId: ${key.keyId} }, remediate: true }
+`;
+    const event = apiCall({ operation: 'PutBucketEncryption', bucket: 'prod-ledger', accountId: account });
+
+    // Act
+    const summary = await watchEvents(deps(), input(payload(event), policy));
+
+    // Assess
+    expect(summary.results[0]).toMatchObject({ status: 'error', changed: false });
+    expect(summary.retryableFailure).toBe(true);
+    expect(puts()).toBe(0);
   });
 
   it('leaves an exempt bucket alone', async () => {

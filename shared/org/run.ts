@@ -109,6 +109,11 @@ export interface MemberResult {
   leaseHeld?: string;
 }
 
+/** The result of a member that could not be audited (or changed): one error finding, nothing remediated. */
+function failedMember(member: Member, error: FindingError, what: string, unchecked = 0): MemberResult {
+  return { member, findings: [accountErrorFinding(member, error, what)], error, unchecked, remediated: 0 };
+}
+
 /** Audits one member: assume its role, run the same audit as a single account, tag the findings. */
 export async function auditMember(
   deps: OrgDeps,
@@ -121,13 +126,7 @@ export async function auditMember(
   const clock = deps.clock ?? systemClock;
   if (opts.deadline !== undefined && clock.now().getTime() >= opts.deadline - (opts.reserveMs ?? 3000)) {
     const error = { code: 'DeadlineReached', message: 'the run reached its deadline before this account' };
-    return {
-      member,
-      findings: [accountErrorFinding(member, error, 'not started')],
-      error,
-      unchecked: 1,
-      remediated: 0,
-    };
+    return failedMember(member, error, 'not started', 1);
   }
   const session = new AccountSession({
     sts: deps.sts,
@@ -141,13 +140,7 @@ export async function auditMember(
   } catch (err) {
     const error = findingError(err);
     log.warn({ code: error.code }, 'member role could not be assumed');
-    return {
-      member,
-      findings: [accountErrorFinding(member, error, `role ${org.role}`)],
-      error,
-      unchecked: 0,
-      remediated: 0,
-    };
+    return failedMember(member, error, `role ${org.role}`);
   }
   const roleArn = memberRoleArn(member.accountId, org.role);
   let opened: OpenedGuard | undefined;
@@ -163,13 +156,7 @@ export async function auditMember(
     } catch (err) {
       const error = findingError(err);
       log.warn({ code: error.code }, 'member change journal could not be opened; nothing changed');
-      return {
-        member,
-        findings: [accountErrorFinding(member, error, 'change journal')],
-        error,
-        unchecked: 0,
-        remediated: 0,
-      };
+      return failedMember(member, error, 'change journal');
     }
   }
   // A retried invocation counts the changes its earlier attempt journaled against the account's cap.
@@ -188,13 +175,7 @@ export async function auditMember(
     budget.release(granted);
     const error = findingError(err);
     log.warn({ code: error.code }, 'member buckets could not be listed');
-    return {
-      member,
-      findings: [accountErrorFinding(member, error, 'listing buckets')],
-      error,
-      unchecked: 0,
-      remediated: 0,
-    };
+    return failedMember(member, error, 'listing buckets');
   } finally {
     await opened?.close(clock.now());
   }

@@ -174,14 +174,7 @@ describe('organization runs keep issue 14 safety for every member', () => {
     world = await twoMembers();
     const w = world;
     const dir = await tempDir('org-overlap');
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    let entered: () => void = () => {};
-    const inside = new Promise<void>((r) => {
-      entered = r;
-    });
+    const { gate, release, entered, inside } = gated();
     const held = (deps: AuditDeps) =>
       withPut(deps, async (b, cfg, retry) => {
         if (b.name.startsWith('alpha')) {
@@ -223,14 +216,7 @@ describe('organization runs keep issue 14 safety for every member', () => {
     world = await twoMembers();
     const w = world;
     const dir = await tempDir('org-vs-single');
-    let release: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    let entered: () => void = () => {};
-    const inside = new Promise<void>((r) => {
-      entered = r;
-    });
+    const { gate, release, entered, inside } = gated();
     const held = (deps: AuditDeps) =>
       withPut(deps, async (b, cfg, retry) => {
         entered();
@@ -307,6 +293,19 @@ describe('organization runs keep issue 14 safety for every member', () => {
     expect(encryptionOf(w, 'alpha-1')).toBeNull();
   });
 });
+
+/** A gate the first run waits at (`entered` -> `inside`) until the test calls `release`. */
+function gated() {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let entered: () => void = () => {};
+  const inside = new Promise<void>((r) => {
+    entered = r;
+  });
+  return { gate, release, entered, inside };
+}
 
 /** The member's gateways with PutBucketEncryption replaced (the others delegate to the real gateway). */
 function withPut(deps: AuditDeps, put: AuditOss['putBucketEncryption']): AuditDeps {

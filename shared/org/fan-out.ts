@@ -155,6 +155,11 @@ export async function runOrgWorker(
   if (manifest.policy.sha256 !== opts.policy.sha256) {
     throw new Error(`Run ${job.runId}: the policy changed since the run started; refusing to mix policies`);
   }
+  // A retried invocation whose continuation was already handed off stops here: the continuation owns the
+  // rest of the group, and two invocations of one group at once could each spend the group's budget.
+  if ((await store.read(orgPaths.next(job.group, job.seq + 1))) !== undefined) {
+    return { status: 'continued', audited: 0 };
+  }
   const members = manifest.groups[job.group] ?? [];
   let used = 0;
   const pending: Member[] = [];

@@ -13,6 +13,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AUDITOR_ROLE } from '../../emulator/seed-org.js';
 import type { AuditDeps, AuditOss } from '../../shared/audit/deps.js';
 import { settingsFromEnv } from '../../shared/config.js';
+import {
+  type FanOutDeps,
+  type OrgJob,
+  orgPaths,
+  runOrgWorker,
+  startOrgFanOut,
+} from '../../shared/org/fan-out.js';
 import { memberGuards } from '../../shared/org/member-guard.js';
 import { type OrgDeps, runOrgAudit } from '../../shared/org/run.js';
 import { orgRunStore } from '../../shared/org/run-store.js';
@@ -242,6 +249,49 @@ describe('organization runs keep issue 14 safety for every member', () => {
     expect(single.report.summary.byStatus.remediated).toBe(0);
     expect(orgReport.summary.byStatus.remediated).toBe(2);
     expect(w.emu.oss.faults.count('PutBucketEncryption')).toBe(2);
+  });
+
+  it('stops a retried worker whose continuation was already handed off, so a group never runs twice at once', async () => {
+    // Prepare: one group of both members; its first invocation handed the rest to a continuation, then
+    // its answer was lost, so Function Compute retries it.
+    world = await twoMembers();
+    const w = world;
+    const dir = await tempDir('org-handoff');
+    const jobs: OrgJob[] = [];
+    const deps: FanOutDeps = {
+      ...orgDeps(w),
+      safety: safetyAt(w, dir),
+      storeFor: (id) => orgRunStore(dir, id, w.runtime),
+      invoker: { dispatch: async (job) => void jobs.push(job) },
+      publish: async () => undefined,
+    };
+    const policy = policyOf(ORG_AES.replace('concurrency: 2,', 'concurrency: 2, accountsPerWorker: 2,'));
+    const members = [
+      { accountId: A, accountName: 'alpha' },
+      { accountId: B, accountName: 'beta' },
+    ];
+    await startOrgFanOut(deps, { policy, dryRun: false, runId: 'handed-off', members });
+    await deps.storeFor('handed-off').create(orgPaths.next(0, 1), '{}');
+    const issued = w.emu.sts.issued.length;
+
+    // Act
+    const retried = await runOrgWorker(
+      deps,
+      { mode: 'org-worker', runId: 'handed-off', group: 0, seq: 0 },
+      { policy, dryRun: false },
+    );
+    const continuation = await runOrgWorker(
+      deps,
+      { mode: 'org-worker', runId: 'handed-off', group: 0, seq: 1 },
+      { policy, dryRun: false },
+    );
+
+    // Assess
+    expect(jobs).toEqual([{ mode: 'org-worker', runId: 'handed-off', group: 0, seq: 0 }]);
+    expect(retried).toEqual({ status: 'continued', audited: 0 });
+    expect(continuation).toEqual({ status: 'aggregated', audited: 2 });
+    expect(w.emu.sts.issued.length - issued).toBe(2);
+    expect(w.emu.oss.faults.count('PutBucketEncryption')).toBe(4);
   });
 
   it('restores each member with its own role on `undo --journal` of the organization run', async () => {

@@ -5,7 +5,8 @@
  * Layers, bottom up: base (shared/model.ts, ports.ts, errors.ts, tool.ts, log.ts) <- policy (pure) <-
  * cloud (the only place that talks to an SDK) <- core areas (audit, objects, backfill, watch, report,
  * alerts, ram, runtime) <- entries (functions/, cli/). The emulator is a component of its own that
- * only the CLI's emulator/demo commands load, lazily, so no function bundle contains it.
+ * only the CLI's emulator/demo commands load, lazily, so no function bundle contains it. The OSS
+ * gateway is sealed: its call core and SDK client never leave shared/cloud/.
  */
 const SDK = 'node_modules/(ali-oss|@alicloud/)';
 
@@ -44,6 +45,14 @@ module.exports = {
       comment: 'Only shared/cloud/ may import an SDK package; everything else calls a gateway.',
       from: { path: '^(shared|functions|cli)/', pathNot: '^shared/cloud/' },
       to: { path: SDK },
+    },
+    {
+      name: 'oss-core-sealed',
+      severity: 'error',
+      comment:
+        "The OSS gateway's call core and its ali-oss client (oss-core.ts, oss-client.ts) stay inside shared/cloud/: everything else calls OssGateway's methods, never an SDK client or a raw call().",
+      from: { pathNot: '^shared/cloud/' },
+      to: { path: '^shared/cloud/oss-(core|client)\\.ts$' },
     },
     {
       name: 'shared-imports-no-entry',

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { resolveCredentials } from '../shared/cloud/credentials.js';
-import { OssObjects } from '../shared/cloud/oss-objects.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { EXIT } from '../shared/exit-codes.js';
 import { classify, findObject, inspectObjectKey, keyResolver } from '../shared/objects/inspect.js';
@@ -47,7 +46,7 @@ async function checkObject(flags: CheckObjectFlags): Promise<number> {
   const loaded = await loadPolicy(flags.policy ?? settings.policyRef, (b, k, max) =>
     runtime.oss.getObjectBounded(b, k, max),
   );
-  const objects = new OssObjects(runtime.oss);
+  const objects = runtime.oss.objects();
   const region = flags.region ?? (await objects.bucketRegion(bucket, settings.homeRegion));
   const found = await findObject(objects, { bucket, region }, key);
   if (!found.found) {

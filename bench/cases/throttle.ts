@@ -66,7 +66,7 @@ export async function throttleCase(
   const requests = ((await emu.stats()).counts.GetBucketEncryption ?? 0) - before;
   const share = sustainedRate(timed.done) / q;
   // The gateway keeps its options private; the bench reads the limit's counters for the note only.
-  const limit = (runtime.oss as unknown as { opts: OssGatewayOptions }).opts.limit;
+  const limit = (runtime.oss as unknown as { core: { opts: OssGatewayOptions } }).core.opts.limit;
   const limitNote = limit
     ? `; adaptive limit ended at ${limit.limit} (lowest ${limit.stats.lowest}, ${limit.stats.decreases} cuts)`
     : '';

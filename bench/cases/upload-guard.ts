@@ -5,7 +5,6 @@
  * gateway; then events/s at concurrency C against the bound C / L. n/a while shared/objects has no guard.
  */
 import { createHash } from 'node:crypto';
-import { OssObjects } from '../../shared/cloud/oss-objects.js';
 import { silentLogger } from '../../shared/log.js';
 import type { guardObjects as GuardObjects } from '../../shared/objects/guard.js';
 import { policyFromText } from '../../shared/policy/load.js';
@@ -65,7 +64,7 @@ export async function uploadGuardCase(
   const deps = { oss: runtime.oss, kms: runtime.kms, logger: silentLogger() };
   const { policy } = policyFromText('version: 1\nobjects: { action: alert }\n', 'bench: objects alert');
   const guard = (i: number) => guardObjects(deps, { policy, events: eventFor(i) });
-  const heads = new OssObjects(runtime.oss);
+  const heads = runtime.oss.objects();
   for (let i = 0; i < 50; i += 1) await guard(i % n);
 
   const s = Math.min(opts.sequentialSample, n);

@@ -6,6 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { OssInventory } from '../cloud/oss-inventory.js';
+import { ObjectLister } from '../cloud/oss-listing.js';
 import { ConfigError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { objectsPolicy } from '../objects/scope.js';
@@ -18,7 +19,6 @@ import { newToken, runPaths } from './checkpoint.js';
 import { BackfillError } from './errors.js';
 import { InventoryError, type InventoryRequest, planFromInventory } from './inventory.js';
 import type { WorkerInvoker } from './invoker.js';
-import { ObjectLister } from './list-objects.js';
 import { planBucket } from './plan.js';
 import { checkUnversioned, type RunStore, runStore, type StoreGateway } from './store.js';
 import {

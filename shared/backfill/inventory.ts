@@ -14,13 +14,14 @@
  * Layout (user guide "Bucket inventory"): `<dest prefix>/<bucket>/<id>/YYYY-MM-DDTHH-MMZ/manifest.json`,
  * the folder named for the scan's start (GMT); the manifest lists the data files and their `fileSchema`.
  */
+
+import type { OssGateway } from '../cloud/oss.js';
 import type { OssInventory } from '../cloud/oss-inventory.js';
-import type { ObjectGateway } from '../cloud/oss-objects.js';
+import { ObjectLister } from '../cloud/oss-listing.js';
 import type { SseConfig } from '../model.js';
 import { unmetReason } from '../policy/levels.js';
 import type { ObjectsPolicy } from '../policy/schema.js';
 import { BackfillError } from './errors.js';
-import { ObjectLister } from './list-objects.js';
 import type { InventorySource, ShardSpec } from './types.js';
 
 /** A missing, unusable or stale inventory; the message names the bucket and what was expected. */
@@ -70,7 +71,7 @@ interface Manifest {
 /** What planning needs: the inventory calls, listing and reading the destination. */
 export interface InventoryPlanDeps {
   inventory: OssInventory;
-  oss: ObjectGateway & { getObjectText(bucket: string, key: string, region?: string): Promise<string> };
+  oss: OssGateway;
 }
 
 /** The shards of one bucket from its latest inventory; throws `InventoryError` when it cannot be used. */

@@ -1,6 +1,7 @@
 /**
  * How worker jobs are started. In Function Compute: an asynchronous invocation of the worker function
- * (`fcInvoker`, through the FC gateway, loaded on first use so nothing else pays for the SDK). Locally
+ * (`fcInvoker`, through the FC gateway it is given; without one it builds a default on first use, so
+ * nothing else pays for the SDK — Powertools' BaseProvider pattern). Locally
  * (`--local`): an in-process queue with the same contract as Function Compute's async invocations, a
  * bounded number running at once and a failed run retried, so the very same worker code runs both ways.
  */
@@ -30,11 +31,16 @@ export interface FcInvokerOptions {
   qualifier?: string;
   retry?: RetryOptions;
   logger?: Logger;
+  /** The gateway to dispatch through; default: an FC gateway built from these options on first dispatch. */
+  gateway?: FcInvokeGateway;
 }
+
+/** What dispatching needs of the FC gateway. */
+export type FcInvokeGateway = Pick<FcGateway, 'invokeAsync'>;
 
 /** Dispatches jobs as asynchronous Function Compute invocations of the worker function. */
 export function fcInvoker(opts: FcInvokerOptions): WorkerInvoker {
-  let gateway: Promise<FcGateway> | undefined;
+  let gateway: Promise<FcInvokeGateway> | undefined = opts.gateway && Promise.resolve(opts.gateway);
   const target = {
     functionName: opts.functionName,
     ...(opts.service ? { service: opts.service } : {}),

@@ -12,8 +12,9 @@
  * Listing is cheap next to the work per object (one ListObjects per 1000 keys against one HeadObject per
  * key, and a copy for each one to encrypt), so planning costs little against the scan it divides.
  */
+
+import type { ObjectLister } from '../cloud/oss-listing.js';
 import type { ObjectLocation } from '../cloud/oss-objects.js';
-import type { ObjectLister } from './list-objects.js';
 import type { ShardSpec } from './types.js';
 
 /** How finely to split a bucket, and how much listing planning may spend. */

@@ -13,6 +13,7 @@
  * keys; the keys before the first failure are kept, the rest are left to the retry.
  */
 
+import type { ListedObject } from '../cloud/oss-listing.js';
 import type { ObjectGateway, ObjectLocation } from '../cloud/oss-objects.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { Logger } from '../log.js';
@@ -22,7 +23,6 @@ import type { ObjectFinding } from '../objects/types.js';
 import type { Policy } from '../policy/schema.js';
 import { mapBounded } from '../pool.js';
 import type { Clock, KeyInspector } from '../ports.js';
-import type { ListedObject } from './list-objects.js';
 import { type BackfillFinding, type Counts, emptyCounts } from './types.js';
 
 /** What checking objects needs: the guard's dependencies. */

@@ -5,9 +5,11 @@
  * Function Compute retry resumes from the last segment it committed, and objects it already encrypted are
  * found encrypted (the guard's state check) and not copied again.
  */
+
 import { randomUUID } from 'node:crypto';
 import { memoKms } from '../audit/preflight.js';
 import { OssInventory } from '../cloud/oss-inventory.js';
+import { ObjectLister } from '../cloud/oss-listing.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { Logger } from '../log.js';
 import { OwnWrites } from '../objects/own-writes.js';
@@ -21,7 +23,6 @@ import { BackfillError } from './errors.js';
 import { InventoryRows } from './inventory-rows.js';
 import { inventoryStep } from './inventory-scan.js';
 import type { WorkerInvoker } from './invoker.js';
-import { ObjectLister } from './list-objects.js';
 import { type ScanResult, scanObjects } from './scan.js';
 import { type RunStore, runStore, type StoreGateway } from './store.js';
 import type { RunManifest, Segment, WorkerJob } from './types.js';

@@ -63,6 +63,44 @@ export interface AliOssClient {
   getBucketLocation(bucket: string): Promise<SdkResult & { location?: unknown }>;
 }
 
+export interface ObjectRes {
+  status: number;
+  res: { headers: Record<string, string> };
+  data?: Buffer;
+}
+
+/** The ali-oss 6.x object methods of the guard's calls (lib/common/object/*.js, lib/common/multipart*.js). */
+export interface ObjectClient {
+  head(name: string): Promise<ObjectRes>;
+  getObjectTagging(name: string): Promise<{ tag?: Record<string, string> }>;
+  getBucketLocation(name: string): Promise<{ location?: string }>;
+  request(params: {
+    method: string;
+    bucket: string;
+    object: string;
+    headers: Record<string, string>;
+    successStatuses: number[];
+  }): Promise<ObjectRes>;
+  initMultipartUpload(
+    name: string,
+    options: { headers: Record<string, string> },
+  ): Promise<{ uploadId: string }>;
+  uploadPartCopy(
+    name: string,
+    uploadId: string,
+    partNo: number,
+    range: string,
+    source: { sourceKey: string; sourceBucketName: string },
+    options: { headers: Record<string, string> },
+  ): Promise<{ etag: string }>;
+  completeMultipartUpload(
+    name: string,
+    uploadId: string,
+    parts: Array<{ number: number; etag: string }>,
+  ): Promise<{ etag?: string; res: { headers: Record<string, string> } }>;
+  abortMultipartUpload(name: string, uploadId: string): Promise<unknown>;
+}
+
 /** ali-oss's generic signed request path. */
 export interface RequestCapable {
   request(params: {

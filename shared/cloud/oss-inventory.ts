@@ -5,8 +5,10 @@
  * shapes (`OSSBucketDestination.rolename`, `optionalFields.field`, `IsEnabled` as a string in lists) stop
  * here. A bucket without rules answers 404 NoSuchInventory, which is an answer (no rules), not a failure.
  */
-import type { BucketLocation } from './oss.js';
-import type { ObjectGateway } from './oss-objects.js';
+
+import type { OssGateway } from './oss.js';
+import type { BucketLocation } from './oss-buckets.js';
+import { coreOf, type OssCore } from './oss-core.js';
 import type { RetryOptions } from './retry.js';
 
 /** One inventory rule, in our words. */
@@ -112,13 +114,17 @@ const isNoSuchInventory = (err: unknown) => (err as { code?: string }).code === 
 
 /** Inventory rules and delivered files of buckets, through the gateway's retries and error mapping. */
 export class OssInventory {
+  private readonly core: OssCore;
+
   constructor(
-    private readonly gateway: ObjectGateway,
+    gateway: OssGateway,
     private readonly retry?: RetryOptions,
-  ) {}
+  ) {
+    this.core = coreOf(gateway);
+  }
 
   private client(b: BucketLocation): InventoryClient {
-    return this.gateway.client(b.region, b.name) as InventoryClient;
+    return this.core.client(b.region, b.name) as unknown as InventoryClient;
   }
 
   /** Every rule of the bucket (ListBucketInventory, paged); `[]` for 404 NoSuchInventory. */
@@ -127,7 +133,7 @@ export class OssInventory {
     let token: string | undefined;
     try {
       do {
-        const page = await this.gateway.call(
+        const page = await this.core.call(
           `Bucket "${b.name}" (${b.region}): ListBucketInventory`,
           () => this.client(b).listBucketInventory(b.name, token ? { continuationToken: token } : {}),
           this.retry,
@@ -145,7 +151,7 @@ export class OssInventory {
   /** One rule (GetBucketInventory); `null` for 404 NoSuchInventory. */
   async get(b: BucketLocation, id: string): Promise<InventoryRule | null> {
     try {
-      const r = await this.gateway.call(
+      const r = await this.core.call(
         `Bucket "${b.name}" (${b.region}): GetBucketInventory "${id}"`,
         () => this.client(b).getBucketInventory(b.name, id),
         this.retry,
@@ -159,7 +165,7 @@ export class OssInventory {
 
   /** Creates or replaces a rule (PutBucketInventory). */
   async put(b: BucketLocation, rule: InventoryRule): Promise<{ requestId?: string }> {
-    const r = await this.gateway.call(
+    const r = await this.core.call(
       `Bucket "${b.name}" (${b.region}): PutBucketInventory "${rule.id}"`,
       () => this.client(b).putBucketInventory(b.name, toSdk(rule)),
       this.retry,
@@ -170,7 +176,7 @@ export class OssInventory {
 
   /** A delivered file's bytes as a stream (GetObject), retried until the answer starts. */
   async open(b: BucketLocation, key: string): Promise<AsyncIterable<Buffer>> {
-    const r = await this.gateway.call(
+    const r = await this.core.call(
       `Object "${key}" in bucket "${b.name}" (${b.region}): GetObject`,
       () => this.client(b).getStream(key),
       this.retry,

@@ -1,9 +1,9 @@
 /**
  * Object operations over ali-oss for the upload guard: HeadObject, GetObjectTagging, GetBucketLocation and
- * the in-place copy that re-encrypts an object. The ali-oss client comes from `OssGateway.client(region,
- * bucket)` (one client per bucket: ali-oss's multipart copy helpers re-point a client's bucket) and every
- * call goes through `OssGateway.call` for normalised `CloudError`s and retries. This module does not
- * import ali-oss; it views the client through the narrow interface below.
+ * the in-place copy that re-encrypts an object. The ali-oss client comes from the call core (oss-core.ts;
+ * one client per bucket: ali-oss's multipart copy helpers re-point a client's bucket) and every call goes
+ * through its `call` for normalised `CloudError`s and retries. The core areas get these calls from
+ * `OssGateway.objects()`, never the client.
  *
  * The copy keeps bytes, content type, user metadata and tags: CopyObject with the COPY directives (the
  * defaults) up to `multipartThreshold`, above it InitiateMultipartUpload (carrying the metadata and tags
@@ -13,6 +13,8 @@
 import { CloudError } from '../errors.js';
 import type { SseConfig } from '../model.js';
 import { mapBounded } from '../pool.js';
+import type { ObjectClient, ObjectRes } from './oss-client.js';
+import type { OssCore } from './oss-core.js';
 import {
   changedDuringCopy,
   DEFAULT_MULTIPART_THRESHOLD,
@@ -88,55 +90,22 @@ export interface CopyOutcome {
   requestId?: string;
 }
 
-/** What this module needs from `OssGateway`. */
+/** What the upload guard needs of the OSS gateway: its object calls, with the caller's retry options. */
 export interface ObjectGateway {
-  client(region: string, bucket?: string): unknown;
-  call<T>(subject: string, fn: () => Promise<T>, retry?: RetryOptions): Promise<T>;
+  objects(retry?: RetryOptions): OssObjects;
 }
 
-interface Res {
-  status: number;
-  res: { headers: Headers };
-  data?: Buffer;
-}
+/** The object calls as the core areas see them (`OssGateway.objects()`). */
+export type OssObjects = Pick<ObjectCalls, 'head' | 'getTags' | 'bucketRegion' | 'copyInPlace'>;
 
-/** The ali-oss 6.x methods used here (lib/common/object/*.js, lib/common/multipart*.js). */
-interface ObjectClient {
-  head(name: string): Promise<Res>;
-  getObjectTagging(name: string): Promise<{ tag?: Record<string, string> }>;
-  getBucketLocation(name: string): Promise<{ location?: string }>;
-  request(params: {
-    method: string;
-    bucket: string;
-    object: string;
-    headers: Headers;
-    successStatuses: number[];
-  }): Promise<Res>;
-  initMultipartUpload(name: string, options: { headers: Headers }): Promise<{ uploadId: string }>;
-  uploadPartCopy(
-    name: string,
-    uploadId: string,
-    partNo: number,
-    range: string,
-    source: { sourceKey: string; sourceBucketName: string },
-    options: { headers: Headers },
-  ): Promise<{ etag: string }>;
-  completeMultipartUpload(
-    name: string,
-    uploadId: string,
-    parts: Array<{ number: number; etag: string }>,
-  ): Promise<{ etag?: string; res: { headers: Headers } }>;
-  abortMultipartUpload(name: string, uploadId: string): Promise<unknown>;
-}
-
-export class OssObjects {
+export class ObjectCalls {
   constructor(
-    private readonly gateway: ObjectGateway,
+    private readonly core: OssCore,
     private readonly retry?: RetryOptions,
   ) {}
 
   private client(loc: ObjectLocation): ObjectClient {
-    return this.gateway.client(loc.region, loc.bucket) as ObjectClient;
+    return this.core.client(loc.region, loc.bucket) as unknown as ObjectClient;
   }
 
   private subject(loc: ObjectLocation, key: string, op: string): string {
@@ -145,9 +114,9 @@ export class OssObjects {
 
   /** HeadObject; `null` when there is no such object (ali-oss reports any HEAD 404 as NoSuchKey). */
   async head(loc: ObjectLocation, key: string): Promise<ObjectHead | null> {
-    let res: Res;
+    let res: ObjectRes;
     try {
-      res = await this.gateway.call(
+      res = await this.core.call(
         this.subject(loc, key, 'HeadObject'),
         () => this.client(loc).head(key),
         this.retry,
@@ -183,7 +152,7 @@ export class OssObjects {
 
   /** The object's tags ({} when none). */
   async getTags(loc: ObjectLocation, key: string): Promise<Record<string, string>> {
-    const result = await this.gateway.call(
+    const result = await this.core.call(
       this.subject(loc, key, 'GetObjectTagging'),
       () => this.client(loc).getObjectTagging(key),
       this.retry,
@@ -193,8 +162,8 @@ export class OssObjects {
 
   /** A bucket's region (`cn-hangzhou`), asked through any region's endpoint. */
   async bucketRegion(bucket: string, via: string): Promise<string> {
-    const client = this.gateway.client(via) as ObjectClient;
-    const result = await this.gateway.call(
+    const client = this.core.client(via) as unknown as ObjectClient;
+    const result = await this.core.call(
       `Bucket "${bucket}": GetBucketLocation`,
       () => client.getBucketLocation(bucket),
       this.retry,
@@ -209,7 +178,7 @@ export class OssObjects {
   async copyInPlace(loc: ObjectLocation, key: string, opts: InPlaceCopyOptions): Promise<CopyOutcome> {
     const threshold = opts.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD;
     if (opts.head.size >= threshold) return this.multipartCopy(loc, key, opts);
-    const res = await this.gateway.call(
+    const res = await this.core.call(
       this.subject(loc, key, 'CopyObject'),
       // The generic request path, not `client.copy`: `copy` re-sends every option header a second time
       // as `x-oss-copy-source-<header>`, which would put SSE headers where OSS expects copy conditions.
@@ -263,7 +232,7 @@ export class OssObjects {
     if (head.storageClass) headers['x-oss-storage-class'] = head.storageClass;
     const tagging = Object.entries(tags).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
     if (tagging.length > 0) headers['x-oss-tagging'] = tagging.join('&');
-    const { uploadId } = await this.gateway.call(
+    const { uploadId } = await this.core.call(
       this.subject(loc, key, 'InitiateMultipartUpload'),
       () => client.initMultipartUpload(key, { headers }),
       this.retry,
@@ -276,7 +245,7 @@ export class OssObjects {
       const parts = await mapBounded(numbers, opts.parallel ?? 4, async (partNo) => {
         const start = (partNo - 1) * partSize;
         const end = Math.min(start + partSize, head.size) - 1;
-        const { etag } = await this.gateway.call(
+        const { etag } = await this.core.call(
           this.subject(loc, key, `UploadPartCopy ${partNo}/${count}`),
           () =>
             client.uploadPartCopy(
@@ -297,7 +266,7 @@ export class OssObjects {
       if (!now || !sameEtag(now.etag, opts.ifMatch)) {
         throw changedDuringCopy(this.subject(loc, key, 'CompleteMultipartUpload'));
       }
-      const done = await this.gateway.call(
+      const done = await this.core.call(
         this.subject(loc, key, 'CompleteMultipartUpload'),
         () => client.completeMultipartUpload(key, uploadId, parts),
         this.retry,

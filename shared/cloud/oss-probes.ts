@@ -6,7 +6,10 @@
  * is never changed either way (the ordering is inferred from OSS's error documentation; docs/doctor.md).
  */
 import { CloudError } from '../errors.js';
-import type { BucketLocation, OssGateway, RequestCapable } from './oss.js';
+import type { OssGateway } from './oss.js';
+import type { BucketLocation } from './oss-buckets.js';
+import type { RequestCapable } from './oss-client.js';
+import { coreOf } from './oss-core.js';
 
 /** The empty rule: valid XML, not a valid encryption configuration. */
 const INCOMPLETE_RULE =
@@ -14,9 +17,10 @@ const INCOMPLETE_RULE =
 
 /** Granted, or denied (403 AccessDenied, with its request id); any other failure is thrown as a CloudError. */
 export async function probePutBucketEncryption(
-  oss: OssGateway,
+  gateway: OssGateway,
   b: BucketLocation,
 ): Promise<{ granted: boolean; requestId?: string }> {
+  const oss = coreOf(gateway);
   const client = oss.client(b.region) as unknown as RequestCapable;
   try {
     await oss.call(

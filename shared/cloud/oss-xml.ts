@@ -5,8 +5,17 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { SseConfig } from '../model.js';
 
-/** Small, flat OSS answers (GetBucketEncryption, errors): values kept as text, entities decoded. */
-const xmlParser = new XMLParser({ parseTagValue: false, ignoreDeclaration: true, ignoreAttributes: true });
+/**
+ * Small, flat OSS answers (GetBucketEncryption, errors): values kept as text, entities decoded. `jPath:
+ * false` hands the parser's default callbacks (which ignore it) the path matcher instead of a path
+ * string built for every element and text node: the same result, about a tenth fewer instructions.
+ */
+const xmlParser = new XMLParser({
+  parseTagValue: false,
+  ignoreDeclaration: true,
+  ignoreAttributes: true,
+  jPath: false,
+});
 
 /** The child elements of an answer's root element, as text (missing elements are undefined). */
 export function rootFields(xml: string): Record<string, unknown> {
@@ -59,5 +68,28 @@ export function parseEncryption(raw: unknown): SseConfig | null {
     algorithm,
     ...(algorithm === 'KMS' && key ? { kmsKeyId: ownCopy(key) } : {}),
     ...(algorithm === 'KMS' && data === 'SM4' ? { kmsDataEncryption: 'SM4' as const } : {}),
+  };
+}
+
+/** How many distinct GetBucketEncryption answers a reader keeps (an account has a handful of rules). */
+const ENCRYPTION_ANSWERS = 64;
+
+/**
+ * Reads GetBucketEncryption 200 bodies, each distinct text parsed once. The answer holds the rule alone
+ * (no bucket name, no request id: OSS API reference "GetBucketEncryption"), so across an account's
+ * buckets it takes a few texts, and parsing each one again was a tenth of the audit's CPU per bucket.
+ * Every call gets a configuration object of its own; a body that does not parse (an unknown algorithm)
+ * is not kept and throws each time. At most `limit` texts are kept, the oldest dropped first.
+ */
+export function encryptionReader(limit = ENCRYPTION_ANSWERS): (xml: string) => SseConfig | null {
+  const known = new Map<string, SseConfig | null>();
+  return (xml) => {
+    let cfg = known.get(xml);
+    if (cfg === undefined) {
+      cfg = parseEncryption(rootFields(xml).ApplyServerSideEncryptionByDefault);
+      if (known.size >= limit) known.delete(known.keys().next().value as string);
+      known.set(xml, cfg);
+    }
+    return cfg === null ? null : { ...cfg };
   };
 }

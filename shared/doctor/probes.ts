@@ -4,10 +4,10 @@
  * invalid rule that OSS refuses after authorizing it (shared/cloud/oss-probes.ts). Never a change. Writes
  * with no such call (PutObject, FC invoke, KMS data keys) are reported as not verifiable, with their grant.
  */
+
 import type { KeyInspector } from '../audit/deps.js';
-import { ObjectLister } from '../backfill/list-objects.js';
 import type { BucketLocation, OssGateway } from '../cloud/oss.js';
-import { OssObjects } from '../cloud/oss-objects.js';
+import { ObjectLister } from '../cloud/oss-listing.js';
 import { probePutBucketEncryption } from '../cloud/oss-probes.js';
 import { CloudError, describeError } from '../errors.js';
 
@@ -107,10 +107,9 @@ export async function probeAction(
             : { kind: 'denied', on, ...(r.requestId ? { requestId: r.requestId } : {}) };
         }
         case 'oss:GetObject':
-          await new OssObjects(deps.oss, ONCE).head(
-            { bucket: t.bucket.name, region: t.bucket.region },
-            t.key ?? PROBE_KEY,
-          );
+          await deps.oss
+            .objects(ONCE)
+            .head({ bucket: t.bucket.name, region: t.bucket.region }, t.key ?? PROBE_KEY);
           return { kind: 'granted', on };
         case 'oss:ListObjects':
           await new ObjectLister(deps.oss, ONCE).page(

@@ -7,7 +7,7 @@
  */
 
 import { memoKms } from '../audit/preflight.js';
-import { type ObjectGateway, OssObjects } from '../cloud/oss-objects.js';
+import type { ObjectGateway, OssObjects } from '../cloud/oss-objects.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import { CloudError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -195,7 +195,7 @@ export async function guardObjects(deps: GuardDeps, input: GuardInput): Promise<
   summary.records = parsed.total;
   const policy = objectsPolicy(input.policy);
   const ctx: Context = {
-    objects: new OssObjects(deps.oss, deps.retry),
+    objects: deps.oss.objects(deps.retry),
     kms: memoKms(deps.kms),
     ownWrites: deps.ownWrites ?? new OwnWrites(),
     copy: deps.copy ?? {},

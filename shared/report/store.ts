@@ -1,22 +1,19 @@
 /**
  * Where reports live: a local folder (`<dir>/<runId>.<ext>`, `<dir>/latest.json`) or an OSS location
  * `oss://bucket/prefix` (`prefix/YYYY/MM/DD/<runId>.<ext>`, `prefix/latest.json`), written encrypted.
+ * The files themselves are the one file store's (shared/store/); this module owns the layout and how the
+ * previous report is read back.
  */
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import type { OssGateway } from '../cloud/oss.js';
-import { CloudError } from '../errors.js';
 import type { Report, SseConfig } from '../model.js';
 import { ossLocation } from '../ram/types.js';
-import { writeFileAtomic } from '../safety/atomic-file.js';
+import type { FileBody, FileStore } from '../store/files.js';
+import { LocalFiles } from '../store/local.js';
+import { OssFiles } from '../store/oss.js';
 import { readReport, reportFromText } from './read-report.js';
 
-/**
- * A file's content: the text, or a function giving it in pieces (e.g. `() => renderChunks(report, f)`).
- * The function is called once per attempt (a retried upload sends the whole text again), so each call
- * must give the whole text afresh; with pieces, no store holds the whole text at once.
- */
-export type ReportBody = string | (() => Iterable<string>);
+/** A report file's content: the text, or a function giving it in pieces (see `FileBody`). */
+export type ReportBody = FileBody;
 
 export interface ReportStore {
   /** Human-readable location, e.g. `reports/` or `oss://bucket/prefix/`. */
@@ -39,78 +36,53 @@ export function parseReport(text: string | undefined): Report | undefined {
   return text ? reportFromText(text) : undefined;
 }
 
-export class LocalStore implements ReportStore {
-  constructor(private readonly dir: string) {}
+/** Reports in a file store; the subclasses say where a run's files go. */
+abstract class StoredReports implements ReportStore {
+  constructor(private readonly files: FileStore) {}
   get location() {
-    return this.dir;
+    return this.files.location;
+  }
+  abstract runPath(report: Report, ext: string): string;
+  latestPath() {
+    return 'latest.json';
   }
   async readLatest(): Promise<Report | undefined> {
-    try {
-      // Streamed: the previous report is as large as this run's (~36 MB of JSON at 100,000 buckets).
-      return await readReport(createReadStream(join(this.dir, this.latestPath())), { skipRecords: true });
-    } catch {
-      return undefined;
-    }
+    // Streamed: the previous report is as large as this run's (~36 MB of JSON at 100,000 buckets).
+    const stream = await this.files.readStream(this.latestPath());
+    return stream ? readReport(stream, { skipRecords: true }) : undefined;
+  }
+  write(path: string, content: ReportBody, contentType?: string): Promise<string> {
+    return this.files.write(path, content, contentType);
+  }
+}
+
+export class LocalStore extends StoredReports {
+  constructor(dir: string) {
+    super(new LocalFiles(dir));
+  }
+  /** Locally, a latest.json that cannot be read at all is no baseline (as an absent one). */
+  override readLatest(): Promise<Report | undefined> {
+    return super.readLatest().catch(() => undefined);
   }
   runPath(report: Report, ext: string) {
     return `${report.runId}.${ext}`;
   }
-  latestPath() {
-    return 'latest.json';
-  }
-  async write(path: string, content: ReportBody): Promise<string> {
-    const full = join(this.dir, path);
-    // Atomic (temporary file, fsync, rename): a kill or a full disk never leaves `latest.json` half written.
-    await writeFileAtomic(full, typeof content === 'string' ? content : content());
-    return full;
-  }
 }
 
-export class OssStore implements ReportStore {
-  private readonly prefix: string;
+export class OssStore extends StoredReports {
   constructor(
-    private readonly oss: OssGateway,
-    private readonly bucket: string,
+    oss: OssGateway,
+    bucket: string,
     prefix: string,
-    private readonly sse: SseConfig = { algorithm: 'AES256' },
+    sse: SseConfig = { algorithm: 'AES256' },
     /** Epoch ms no write may outlive (a function's deadline: the report is written within it). */
-    private readonly deadline?: number,
+    deadline?: number,
   ) {
-    this.prefix = prefix.replace(/^\/+|\/+$/g, '');
-  }
-  get location() {
-    return `oss://${this.bucket}/${this.prefix ? `${this.prefix}/` : ''}`;
-  }
-  private key(path: string) {
-    return this.prefix ? `${this.prefix}/${path}` : path;
-  }
-  async readLatest(): Promise<Report | undefined> {
-    try {
-      // Streamed: the previous report is as large as this run's (~36 MB of JSON at 100,000 buckets).
-      const stream = await this.oss.getObjectStream(this.bucket, this.key(this.latestPath()));
-      return await readReport(stream, { skipRecords: true });
-    } catch (err) {
-      if (err instanceof CloudError && err.code === 'NoSuchKey') return undefined;
-      throw err;
-    }
+    super(new OssFiles(oss, bucket, prefix, { sse, ...(deadline === undefined ? {} : { deadline }) }));
   }
   runPath(report: Report, ext: string) {
     const [y, m, d] = report.startedAt.slice(0, 10).split('-');
     return `${y}/${m}/${d}/${report.runId}.${ext}`;
-  }
-  latestPath() {
-    return 'latest.json';
-  }
-  async write(path: string, content: ReportBody, contentType: string): Promise<string> {
-    const key = this.key(path);
-    // Pieces are streamed (chunked PutObject), never joined into one Buffer.
-    const body = typeof content === 'string' ? Buffer.from(content) : content;
-    await this.oss.putObject(this.bucket, key, body, {
-      contentType,
-      sse: this.sse,
-      ...(this.deadline === undefined ? {} : { deadline: this.deadline }),
-    });
-    return `oss://${this.bucket}/${key}`;
   }
 }
 

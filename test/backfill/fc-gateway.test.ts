@@ -5,6 +5,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulators, startEmulators } from '../../emulator/index.js';
+import { fcInvoker } from '../../shared/backfill/invoker.js';
+import type { WorkerJob } from '../../shared/backfill/types.js';
 import { FcGateway, type FcGatewayOptions } from '../../shared/cloud/fc.js';
 import type { CloudError } from '../../shared/errors.js';
 import { FAST_RETRY } from '../helpers/world.js';
@@ -123,5 +125,36 @@ describe('FcGateway.invokeAsync', () => {
     // Assess
     expect(dropped).toMatchObject({ status: -1, retryable: true, attempts: 2 });
     expect(denied).toMatchObject({ code: 'AccessDenied', status: 403, retryable: false });
+  });
+});
+
+describe('fcInvoker', () => {
+  it('dispatches through the FC gateway it is given instead of building one of its own', async () => {
+    // Prepare: the invoker's own options point at a closed port with unknown keys, so only the gateway
+    // handed over by the composition root can deliver the job.
+    const job: WorkerJob = {
+      kind: 'oss-sse-guard.backfill-worker',
+      runId: 'run-1',
+      location: 'oss://reports/audit',
+      shardId: 'shard-0',
+      seq: 0,
+      token: 'tok-1',
+    };
+    const invoker = fcInvoker({
+      credentials: { accessKeyId: 'unused', accessKeySecret: 'unused' },
+      accountId: emu.accountId,
+      region: 'cn-hangzhou',
+      endpoint: 'http://127.0.0.1:9',
+      apiVersion: '2023-03-30',
+      functionName: 'fc3-worker',
+      gateway: gateway(),
+    });
+
+    // Act
+    await invoker.dispatch(job);
+    await emu.fc.idle();
+
+    // Assess
+    expect(received).toEqual([{ fn: 'fc3-worker', event: JSON.stringify(job) }]);
   });
 });

@@ -3,16 +3,17 @@
  * a step committed first by another attempt, a flat key space planned from a sample, the in-process
  * queue's retries, and the function entry's refusal of a local report location.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPaths } from '../../shared/backfill/checkpoint.js';
 import { startBackfill } from '../../shared/backfill/coordinator.js';
 import { LocalInvoker, type WorkerInvoker } from '../../shared/backfill/invoker.js';
 import { backfillJob } from '../../shared/backfill/job.js';
-import { ObjectLister } from '../../shared/backfill/list-objects.js';
 import { planBucket } from '../../shared/backfill/plan.js';
 import { type RunStore, runStore } from '../../shared/backfill/store.js';
 import { emptyCounts, type Segment, type WorkerJob } from '../../shared/backfill/types.js';
 import { runWorker } from '../../shared/backfill/worker.js';
+import { ObjectLister } from '../../shared/cloud/oss-listing.js';
 import { settingsFromEnv } from '../../shared/config.js';
 import { silentLogger } from '../../shared/log.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';

@@ -4,13 +4,14 @@
  * workers do a whole remediating run, through Function Compute, without a single AccessDenied; and the
  * worker cannot list a bucket the policy's `objects.buckets` does not select.
  */
+
 import FC from '@alicloud/fc2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RamPolicy } from '../../emulator/core/accounts.js';
 import { handler as auditorHandler } from '../../functions/bucket-auditor/index.js';
 import type { BackfillJobSummary } from '../../shared/backfill/job.js';
-import { ObjectLister } from '../../shared/backfill/list-objects.js';
 import type { BackfillReport } from '../../shared/backfill/types.js';
+import { ObjectLister } from '../../shared/cloud/oss-listing.js';
 import { type FunctionName, ramPolicy } from '../../shared/ram/generate.js';
 import { policyOf, startWorld, type World } from '../helpers/world.js';
 import {

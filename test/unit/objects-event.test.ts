@@ -27,11 +27,9 @@ const corpus = JSON.parse(
 const payload = (c: MalformedCase) => c.text ?? JSON.stringify(c.event);
 
 /** A gateway that fails the test on any use: malformed input must never reach OSS or KMS. */
+const ossCalled = () => Promise.reject(new Error('OSS was called for a malformed event'));
 const untouchable: ObjectGateway = {
-  client: () => {
-    throw new Error('OSS was called for a malformed event');
-  },
-  call: () => Promise.reject(new Error('OSS was called for a malformed event')),
+  objects: () => ({ head: ossCalled, getTags: ossCalled, bucketRegion: ossCalled, copyInPlace: ossCalled }),
 };
 const kms = { describeKey: () => Promise.reject(new Error('KMS was called for a malformed event')) };
 

@@ -1,13 +1,15 @@
 /**
- * ListObjects (v1: prefix, marker, max-keys, delimiter) over the ali-oss client that `OssGateway.client`
- * hands out, through `OssGateway.call` for normalised errors and retries; this module does not import
- * ali-oss (it views the client through the narrow interface below, as `cloud/oss-objects.ts` does).
+ * Listing one bucket, for the OSS gateway: ListObjects (v1: prefix, marker, max-keys, delimiter) page by
+ * page, common prefixes and key samples, and GetBucketVersioning (the create-only files of a run need an
+ * unversioned bucket), through the one call core (oss-core.ts).
  *
  * Keys are asked for with `encoding-type=url` and decoded here: OSS keys may hold characters that XML 1.0
  * cannot carry (control characters), and the URL form is how OSS returns those safely.
  */
-import type { ObjectGateway, ObjectLocation } from '../cloud/oss-objects.js';
-import type { RetryOptions } from '../cloud/retry.js';
+import type { OssGateway } from './oss.js';
+import { coreOf, type OssCore } from './oss-core.js';
+import type { ObjectLocation } from './oss-objects.js';
+import type { RetryOptions } from './retry.js';
 
 /** One listed object. */
 export interface ListedObject {
@@ -38,6 +40,7 @@ export interface ListQuery {
 
 /** ali-oss 6.x `list` (lib/object.js): `Contents` mapped to `objects`, `CommonPrefixes` to `prefixes`. */
 interface ListClient {
+  getBucketVersioning(bucket: string): Promise<{ versionStatus?: string }>;
   list(
     query: Record<string, string | number>,
     options: object,
@@ -58,12 +61,16 @@ function decode(s: string): string {
   }
 }
 
-/** ListObjects pages, prefixes and key samples of one bucket. */
+/** ListObjects pages, prefixes and key samples of one bucket, and its versioning status. */
 export class ObjectLister {
+  private readonly core: OssCore;
+
   constructor(
-    private readonly gateway: ObjectGateway,
+    gateway: OssGateway,
     private readonly retry?: RetryOptions,
-  ) {}
+  ) {
+    this.core = coreOf(gateway);
+  }
 
   /** One page of ListObjects. */
   async page(loc: ObjectLocation, q: ListQuery): Promise<ListPage> {
@@ -74,9 +81,9 @@ export class ObjectLister {
     if (q.prefix) query.prefix = q.prefix;
     if (q.marker) query.marker = q.marker;
     if (q.delimiter) query.delimiter = q.delimiter;
-    const client = this.gateway.client(loc.region, loc.bucket) as ListClient;
+    const client = this.core.client(loc.region, loc.bucket) as unknown as ListClient;
     const subject = `Bucket "${loc.bucket}" (${loc.region}): ListObjects (prefix "${q.prefix ?? ''}", marker "${q.marker ?? ''}")`;
-    const res = await this.gateway.call(subject, () => client.list(query, {}), this.retry);
+    const res = await this.core.call(subject, () => client.list(query, {}), this.retry);
     const objects = (res.objects ?? []).map((o) => ({
       key: decode(o.name),
       etag: o.etag,
@@ -123,5 +130,16 @@ export class ObjectLister {
       if (out.length >= limit) return { keys: out, truncated: marker !== undefined };
     } while (marker);
     return { keys: out, truncated: false };
+  }
+
+  /** The bucket's versioning status (`Enabled`, `Suspended`), `undefined` when it never had versioning. */
+  async versioning(loc: ObjectLocation): Promise<string | undefined> {
+    const client = this.core.client(loc.region) as unknown as ListClient;
+    const res = await this.core.call(
+      `Bucket "${loc.bucket}" (${loc.region}): GetBucketVersioning`,
+      () => client.getBucketVersioning(loc.bucket),
+      this.retry,
+    );
+    return res.versionStatus?.trim() || undefined;
   }
 }

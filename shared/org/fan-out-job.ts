@@ -6,7 +6,7 @@
  */
 import { alertsConfigFromEnv } from '../alerts/schema.js';
 import { publishRun } from '../audit/publish-run.js';
-import type { FcInvokerOptions } from '../backfill/invoker.js';
+import type { FcInvokeGateway, FcInvokerOptions } from '../backfill/invoker.js';
 import type { Settings } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -24,12 +24,15 @@ export const DEFAULT_AUDITOR_FUNCTION = 'oss-sse-guard-bucket-auditor';
 /** Where the auditor function is (the backfill invoker's options, minus what a dispatch adds). */
 export type AuditorTarget = Pick<
   FcInvokerOptions,
-  'credentials' | 'accountId' | 'region' | 'endpoint' | 'apiVersion' | 'functionName' | 'service'
+  'credentials' | 'accountId' | 'region' | 'endpoint' | 'apiVersion' | 'functionName' | 'service' | 'gateway'
 >;
 
-/** Invokes the auditor function itself, asynchronously, once per job (FC gateway, loaded on first use). */
+/**
+ * Invokes the auditor function itself, asynchronously, once per job, through the FC gateway it is given
+ * (the composition root's); without one it builds a default on first dispatch.
+ */
 export function fcOrgInvoker(target: AuditorTarget): OrgInvoker {
-  let gateway: Promise<import('../cloud/fc.js').FcGateway> | undefined;
+  let gateway: Promise<FcInvokeGateway> | undefined = target.gateway && Promise.resolve(target.gateway);
   return {
     async dispatch(job: OrgJob) {
       gateway ??= import('../cloud/fc.js').then(

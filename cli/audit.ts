@@ -8,6 +8,7 @@ import { exitCodeFor } from '../shared/audit/exit-code.js';
 import { auditJob } from '../shared/audit/job.js';
 import { resolveCredentials } from '../shared/cloud/credentials.js';
 import { settingsFromEnv } from '../shared/config.js';
+import { ConfigError } from '../shared/errors.js';
 import { EXIT } from '../shared/exit-codes.js';
 import { buildOrgDeps } from '../shared/org/runtime.js';
 import { FORMATS, type Format, render } from '../shared/report/render.js';
@@ -27,6 +28,11 @@ export interface AuditFlags {
   deadlineSeconds?: string;
   /** Organization run: every member account of the Resource Directory. */
   org?: boolean;
+  /** With --org: re-run only the accounts that failed in this run (cli/audit-rerun.ts). */
+  rerun?: string;
+  /** With --rerun: the workers run in this process instead of Function Compute. */
+  local?: boolean;
+  accountId?: string;
 }
 
 /** The flags that carry values, as one schema (cli/flags.ts names the flag in every error). */
@@ -59,6 +65,25 @@ async function audit(flags: AuditFlags): Promise<number> {
   const parsed = parseAuditFlags(flags);
   const settings = settingsFromEnv();
   const credentials = await resolveCredentials();
+  if (flags.rerun !== undefined) {
+    if (!flags.org) throw new ConfigError('--rerun: re-runs an organization run; add --org');
+    const { rerunCommand } = await import('./audit-rerun.js');
+    return rerunCommand({
+      previousRunId: flags.rerun,
+      local: Boolean(flags.local),
+      settings: {
+        ...settings,
+        policyRef: flags.policy ?? settings.policyRef,
+        dryRun: !flags.remediate,
+        reportLocation: flags.out ?? settings.reportLocation,
+      },
+      credentials,
+      logger,
+      format: parsed.formats[0] ?? 'table',
+      ...(flags.accountId ? { accountId: flags.accountId } : {}),
+      ...(parsed.deadlineSeconds ? { deadline: Date.now() + parsed.deadlineSeconds * 1000 } : {}),
+    });
+  }
   const runtime = buildRuntime(settings, credentials, logger);
   const { report: final, summary } = await auditJob(runtime, {
     settings: {
@@ -73,6 +98,8 @@ async function audit(flags: AuditFlags): Promise<number> {
     deadline: parsed.deadlineSeconds ? Date.now() + parsed.deadlineSeconds * 1000 : undefined,
     formats: parsed.formats,
     onProgress: progressReporter(),
+    // This account's member lease as well, so an organization run at the same location waits for it.
+    ...(process.env.OSS_SSE_GUARD_ACCOUNT_ID ? { accountId: process.env.OSS_SSE_GUARD_ACCOUNT_ID } : {}),
     ...(flags.org
       ? { organization: buildOrgDeps(settings, credentials, logger), orgWhen: 'always' as const }
       : {}),

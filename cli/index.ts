@@ -33,6 +33,15 @@ export async function main(argv: string[]): Promise<number> {
       '--org',
       "audit every member account of the Resource Directory (the policy's organization section)",
     )
+    .option(
+      '--rerun <runId>',
+      'with --org: audit again only the accounts that failed in that run (needs --out)',
+    )
+    .option('--local', 'with --rerun: run the workers in this process instead of Function Compute', false)
+    .option(
+      '--account-id <id>',
+      'with --rerun: account that owns the auditor function ($OSS_SSE_GUARD_ACCOUNT_ID)',
+    )
     .addOption(new Option('--deadline-seconds <s>', 'stop starting work after this many seconds').hideHelp())
     .action(async (opts) => {
       code = await (await import('./audit.js')).auditCommand(opts);

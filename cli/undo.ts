@@ -100,7 +100,14 @@ async function undo(flags: UndoFlags): Promise<number> {
     throw new ConfigError("--report or --journal: give one (a JSON report, or a run's change journal)");
   }
   const settings = settingsFromEnv();
-  const runtime = buildRuntime(settings, await resolveCredentials(), logger);
+  const credentials = await resolveCredentials();
+  const runtime = buildRuntime(settings, credentials, logger);
+  // Organization runs: each member restored with its own assumed-role credentials (cli/undo-org.ts).
+  const org = await import('./undo-org.js');
+  const apply = Boolean(flags.apply);
+  const orgInput = { settings, credentials, runtime, logger, apply, bucket: flags.bucket };
+  const orgRun = flags.journal ? await org.orgJournalUndo(flags.journal, orgInput) : undefined;
+  if (orgRun !== undefined) return orgRun;
   const location = locationOf(ref);
   const place = safetyPlace(location, runtime.oss);
   let runId: string;
@@ -112,6 +119,7 @@ async function undo(flags: UndoFlags): Promise<number> {
     if (text === undefined) throw new ConfigError(`--report: ${ref} does not exist`);
     await verifyAgainstManifest(runtime.oss, ref, text);
     const report = parseReport(text, ref);
+    if (report.organization) return org.orgReportUndo(report, location, orgInput);
     runId = report.runId;
     const journal = await place.readJournal(runId);
     changes = reportChanges(report, { bucket: flags.bucket, journal });
@@ -119,6 +127,8 @@ async function undo(flags: UndoFlags): Promise<number> {
     runId = (ref.replace(/\/+$/, '').split('/').pop() ?? '').replace(/\.jsonl$/, '');
     const journal = await place.readJournal(runId);
     if (!journal) throw new ConfigError(`--journal: ${ref} holds no change journal of run ${runId}`);
+    const member = await org.memberJournalUndo(location, runId, journal, orgInput);
+    if (member !== undefined) return member;
     changes = journalUndoChanges(journal, flags.bucket);
   }
   if (changes.length === 0) {

@@ -27,6 +27,8 @@ export const handler = fcFunction({
       settings,
       deadline: inv.deadlineMs,
       runId: inv.context.requestId,
+      // The account's member lease too: an organization run at the same report location waits for it.
+      ...(inv.context.accountId ? { accountId: inv.context.accountId } : {}),
     });
     log.info({ summary }, 'audit done');
     return summary;

@@ -10,7 +10,7 @@ import type { OrgDeps } from '../org/run.js';
 import { loadPolicy } from '../policy/load.js';
 import type { Format } from '../report/render.js';
 import type { Runtime } from '../runtime.js';
-import { openGuard } from '../safety/guard.js';
+import { DEFAULT_LEASE_TTL_MS, openGuard } from '../safety/guard.js';
 import { systemClock } from './deps.js';
 import { runAudit } from './run.js';
 
@@ -34,6 +34,12 @@ export interface AuditJobOptions {
    */
   organization?: OrgDeps;
   orgWhen?: 'always' | 'if-policy';
+  /**
+   * The account this single-account run audits (the function's context; the CLI's
+   * OSS_SSE_GUARD_ACCOUNT_ID): a remediating run then also takes that account's member lease at the
+   * report location, so it never changes buckets while an organization run changes the same account.
+   */
+  accountId?: string;
 }
 
 export interface AuditSummary {
@@ -49,6 +55,35 @@ export interface AuditSummary {
   leaseHeld?: string;
   /** Where this run's change journal is (remediating runs with a report location). */
   journal?: string;
+}
+
+/** A remediating run's lease: its deadline plus a minute, else 15 minutes. */
+function leaseTtl(deadline: number | undefined, clock: { now(): Date }): number {
+  return deadline === undefined
+    ? DEFAULT_LEASE_TTL_MS
+    : Math.max(60_000, deadline - clock.now().getTime() + 60_000);
+}
+
+/** Member guards of an organization run at the report location (loaded with the organization code). */
+async function orgSafety(
+  runtime: Runtime,
+  location: string | undefined,
+  refuse: string | undefined,
+  clock: { now(): Date },
+): Promise<OrgDeps['safety']> {
+  if (!location) return undefined;
+  const [{ memberGuards }, { orgRunStore }] = await Promise.all([
+    import('../org/member-guard.js'),
+    import('../org/run-store.js'),
+  ]);
+  return {
+    guards: memberGuards(location, runtime.oss, {
+      now: () => clock.now(),
+      logger: runtime.logger,
+      ...(refuse ? { refuse } : {}),
+    }),
+    runStore: (id) => orgRunStore(location, id, runtime),
+  };
 }
 
 /**
@@ -74,14 +109,15 @@ export async function auditJob(
           runId,
           purpose: 'audit',
           now: () => clock.now(),
-          ...(opts.deadline !== undefined
-            ? { ttlMs: Math.max(60_000, opts.deadline - clock.now().getTime() + 60_000) }
-            : {}),
+          ttlMs: leaseTtl(opts.deadline, clock),
           logger: runtime.logger,
         })
       : undefined;
   let report: Report;
   let reports: string[] = [];
+  let orgJournal: string | undefined;
+  let accountLeaseHeld: string | undefined;
+  let releaseAccount: ((now: Date) => Promise<void>) | undefined;
   try {
     const auditOptions = {
       policy: loaded,
@@ -95,11 +131,36 @@ export async function auditJob(
     };
     const org = opts.organization;
     const asOrg = org && (opts.orgWhen !== 'if-policy' || loaded.policy.organization !== undefined);
-    // Organization runs: each member through the same runAudit (shared/org/run.ts); the guard's journal
-    // and lease are the management account's, so members run without it for now.
-    const audited = asOrg
-      ? await (await import('../org/run.js')).runOrgAudit(org, auditOptions)
-      : await runAudit(runtime, { ...auditOptions, ...(opened ? { guard: opened.guard } : {}) });
+    // Organization runs: each member through the same runAudit (shared/org/run.ts), under its own lease
+    // and change journal (shared/org/member-guard.ts); the management lease taken above serialises whole
+    // runs at this location, and when another run holds it no member is changed.
+    let audited: Report;
+    if (asOrg) {
+      const safety = opened
+        ? await orgSafety(runtime, settings.reportLocation, opened.heldBy, clock)
+        : undefined;
+      if (safety) orgJournal = safety.runStore(runId).location;
+      audited = await (await import('../org/run.js')).runOrgAudit(
+        safety ? { ...org, safety } : org,
+        auditOptions,
+      );
+    } else {
+      let guard = opened?.guard;
+      if (opened && !opened.heldBy && /^[0-9]{1,32}$/.test(opts.accountId ?? '') && settings.reportLocation) {
+        const { withAccountLease } = await import('../org/member-guard.js');
+        const own = await withAccountLease(opened, settings.reportLocation, runtime.oss, {
+          accountId: opts.accountId as string,
+          runId,
+          now: () => clock.now(),
+          ttlMs: leaseTtl(opts.deadline, clock),
+          logger: runtime.logger,
+        });
+        guard = own.guard;
+        accountLeaseHeld = own.heldBy;
+        releaseAccount = own.release;
+      }
+      audited = await runAudit(runtime, { ...auditOptions, ...(guard ? { guard } : {}) });
+    }
     report = audited;
     if (settings.reportLocation) {
       // Loaded after the audit, not at cold start: rendering, drift and alerting are only needed here.
@@ -117,6 +178,7 @@ export async function auditJob(
       reports = published.written;
     }
   } finally {
+    await releaseAccount?.(clock.now());
     await opened?.close(clock.now());
   }
   const d = report.drift;
@@ -147,8 +209,8 @@ export async function auditJob(
           }
         : {}),
       reports,
-      ...(opened?.heldBy ? { leaseHeld: opened.heldBy } : {}),
-      ...(opened?.journal ? { journal: opened.journal.location } : {}),
+      ...(opened?.heldBy || accountLeaseHeld ? { leaseHeld: opened?.heldBy ?? accountLeaseHeld } : {}),
+      ...(orgJournal || opened?.journal ? { journal: orgJournal ?? opened?.journal?.location } : {}),
     },
   };
 }

@@ -54,3 +54,26 @@ export class RemediationBudget {
     return this.left;
   }
 }
+
+/**
+ * The organization's remediation budget split across the fan-out's groups up front (pure, deterministic):
+ * each group gets its share by size, rounded down, and what rounding left goes one by one to the groups
+ * with the largest remainders (the earlier group on a tie). The shares add up to exactly `total`, so
+ * workers running at once can never together exceed it, and none is lost to rounding.
+ */
+export function splitBudget(total: number, sizes: readonly number[]): number[] {
+  const n = sizes.reduce((a, b) => a + b, 0);
+  if (n === 0 || total <= 0) return sizes.map(() => 0);
+  const exact = sizes.map((size) => (total * size) / n);
+  const shares = exact.map(Math.floor);
+  let left = total - shares.reduce((a, b) => a + b, 0);
+  const order = exact
+    .map((x, i) => ({ i, rest: x - Math.floor(x) }))
+    .sort((a, b) => b.rest - a.rest || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    shares[i] = (shares[i] ?? 0) + 1;
+    left -= 1;
+  }
+  return shares;
+}

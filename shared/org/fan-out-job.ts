@@ -4,31 +4,35 @@
  * invocation of the auditor itself, through the FC gateway), publishing the aggregate (drift, alerts,
  * report files) exactly as a single-process run does, and the decision to fan out at all.
  */
-import { join } from 'node:path';
 import { alertsConfigFromEnv } from '../alerts/schema.js';
 import { publishRun } from '../audit/publish-run.js';
-import type { FcInvokerOptions } from '../backfill/invoker.js';
-import { LocalRunStore, OssRunStore, type RunStore } from '../backfill/store.js';
+import type { FcInvokeGateway, FcInvokerOptions } from '../backfill/invoker.js';
 import type { Settings } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { LoadedPolicy } from '../policy/load.js';
-import { ossLocation } from '../ram/types.js';
 import { storeFor } from '../report/store.js';
 import type { Runtime } from '../runtime.js';
 import type { FanOutDeps, OrgInvoker, OrgJob } from './fan-out.js';
+import { memberGuards } from './member-guard.js';
 import type { OrgDeps } from './run.js';
+import { orgRunStore } from './run-store.js';
+
+export { orgRunStore } from './run-store.js';
 
 export const DEFAULT_AUDITOR_FUNCTION = 'oss-sse-guard-bucket-auditor';
 
 /** Where the auditor function is (the backfill invoker's options, minus what a dispatch adds). */
 export type AuditorTarget = Pick<
   FcInvokerOptions,
-  'credentials' | 'accountId' | 'region' | 'endpoint' | 'apiVersion' | 'functionName' | 'service'
+  'credentials' | 'accountId' | 'region' | 'endpoint' | 'apiVersion' | 'functionName' | 'service' | 'gateway'
 >;
 
-/** Invokes the auditor function itself, asynchronously, once per job (FC gateway, loaded on first use). */
+/**
+ * Invokes the auditor function itself, asynchronously, once per job, through the FC gateway it is given
+ * (the composition root's); without one it builds a default on first dispatch.
+ */
 export function fcOrgInvoker(target: AuditorTarget): OrgInvoker {
-  let gateway: Promise<import('../cloud/fc.js').FcGateway> | undefined;
+  let gateway: Promise<FcInvokeGateway> | undefined = target.gateway && Promise.resolve(target.gateway);
   return {
     async dispatch(job: OrgJob) {
       gateway ??= import('../cloud/fc.js').then(
@@ -50,16 +54,6 @@ export function fcOrgInvoker(target: AuditorTarget): OrgInvoker {
   };
 }
 
-/** The run store of `runId` under the report location. */
-export function orgRunStore(location: string, runId: string, runtime: Pick<Runtime, 'oss'>): RunStore {
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(runId))
-    throw new ConfigError(`Organization run id "${runId}" is not valid`);
-  const loc = ossLocation(location);
-  if (!loc) return new LocalRunStore(join(location, 'org', runId));
-  const prefix = loc.key.replace(/^\/+|\/+$/g, '');
-  return new OssRunStore(runtime.oss, loc.bucket, `${prefix ? `${prefix}/` : ''}org/${runId}`);
-}
-
 /** Everything a coordinator or worker needs, from the function's runtime and settings. */
 export function fanOutDeps(
   runtime: Runtime,
@@ -74,6 +68,18 @@ export function fanOutDeps(
     throw new ConfigError('OSS_SSE_GUARD_REPORT: a fanned-out organization run needs a report location');
   return {
     ...org,
+    // Remediating workers change each member's buckets under that member's lease and journal.
+    ...(settings.dryRun
+      ? {}
+      : {
+          safety: {
+            guards: memberGuards(location, runtime.oss, {
+              now: () => (org.clock ?? runtime.clock)?.now() ?? new Date(),
+              logger: runtime.logger,
+            }),
+            runStore: (runId: string) => orgRunStore(location, runId, runtime),
+          },
+        }),
     invoker,
     storeFor: (runId) => orgRunStore(location, runId, runtime),
     publish: (report) =>

@@ -15,7 +15,7 @@
 
 import type { RunStore } from '../backfill/store.js';
 import type { Report } from '../model.js';
-import { RemediationBudget } from './account-policy.js';
+import { RemediationBudget, splitBudget } from './account-policy.js';
 import {
   auditMember,
   listMembers,
@@ -47,7 +47,7 @@ export interface OrgManifest {
   mode: Report['mode'];
   policy: { source: string; sha256: string };
   groups: Member[][];
-  /** Remediations each group may make (the organization budget split by group size). */
+  /** Remediations each group may make: the organization budget split by group size, adding up to it. */
   budgets: number[];
   skipped: Selection['skipped'];
   /** A re-run: the run whose successful accounts are carried into this report. */
@@ -117,8 +117,10 @@ export async function startOrgFanOut(
   }
   const groups = groupsOf(selection.members, org.accountsPerWorker);
   const total = opts.budget ?? org.maxRemediations ?? opts.policy.policy.limits.maxRemediationsPerRun;
-  const n = Math.max(1, selection.members.length);
-  const budgets = groups.map((g) => Math.floor((total * g.length) / n));
+  const budgets = splitBudget(
+    total,
+    groups.map((g) => g.length),
+  );
   const manifest: OrgManifest = {
     runId: opts.runId,
     startedAt: (deps.clock?.now() ?? new Date()).toISOString(),
@@ -152,6 +154,11 @@ export async function runOrgWorker(
   if (!manifest) throw new Error(`Run ${job.runId}: no manifest`);
   if (manifest.policy.sha256 !== opts.policy.sha256) {
     throw new Error(`Run ${job.runId}: the policy changed since the run started; refusing to mix policies`);
+  }
+  // A retried invocation whose continuation was already handed off stops here: the continuation owns the
+  // rest of the group, and two invocations of one group at once could each spend the group's budget.
+  if ((await store.read(orgPaths.next(job.group, job.seq + 1))) !== undefined) {
+    return { status: 'continued', audited: 0 };
   }
   const members = manifest.groups[job.group] ?? [];
   let used = 0;

@@ -12,6 +12,7 @@ import type { AuditDeps, Clock } from '../audit/deps.js';
 import { systemClock } from '../audit/deps.js';
 import { findingError } from '../audit/finding-error.js';
 import { type AuditOptions, runAudit } from '../audit/run.js';
+import type { RunStore } from '../backfill/store.js';
 import type { Credentials } from '../cloud/credentials.js';
 import type { DirectoryReader } from '../cloud/resource-manager.js';
 import type { RoleAssumer } from '../cloud/sts.js';
@@ -20,8 +21,11 @@ import type { AccountSummary, Finding, FindingError, Report } from '../model.js'
 import { summarize } from '../model.js';
 import type { OrganizationPolicy } from '../policy/schema.js';
 import { mapBounded } from '../pool.js';
+import type { OpenedGuard } from '../safety/guard.js';
+import { type JournalEntry, journalChanges } from '../safety/journal.js';
 import { TOOL } from '../tool.js';
 import { policyForAccount, RemediationBudget } from './account-policy.js';
+import type { MemberGuards } from './member-guard.js';
 import { type Member, type Selection, selectMembers } from './select.js';
 import { AccountSession, sessionName } from './session.js';
 import { accountSummaries } from './summary.js';
@@ -33,6 +37,12 @@ export interface OrgDeps {
   depsFor(credentials: Credentials): AuditDeps;
   logger: Logger;
   clock?: Clock;
+  /**
+   * A remediating run with a report location: each member's lease and change journal (member-guard.ts),
+   * and the run's store where the journal index goes. Without it members change nothing unguarded only
+   * because the caller opened no guard for single accounts either (no report location).
+   */
+  safety?: { guards: MemberGuards; runStore(runId: string): RunStore };
 }
 
 export interface OrgAuditOptions extends Omit<AuditOptions, 'buckets'> {
@@ -91,7 +101,17 @@ export interface MemberResult {
   /** Set when the account could not be audited at all. */
   error?: FindingError;
   unchecked: number;
+  /** Changes made in the account by this run (an earlier attempt's journaled changes included). */
   remediated: number;
+  /** The member's change journal of this run (remediating runs with a report location). */
+  journal?: string;
+  /** Set when another run held the member's lease: nothing of the account was changed. */
+  leaseHeld?: string;
+}
+
+/** The result of a member that could not be audited (or changed): one error finding, nothing remediated. */
+function failedMember(member: Member, error: FindingError, what: string, unchecked = 0): MemberResult {
+  return { member, findings: [accountErrorFinding(member, error, what)], error, unchecked, remediated: 0 };
 }
 
 /** Audits one member: assume its role, run the same audit as a single account, tag the findings. */
@@ -106,13 +126,7 @@ export async function auditMember(
   const clock = deps.clock ?? systemClock;
   if (opts.deadline !== undefined && clock.now().getTime() >= opts.deadline - (opts.reserveMs ?? 3000)) {
     const error = { code: 'DeadlineReached', message: 'the run reached its deadline before this account' };
-    return {
-      member,
-      findings: [accountErrorFinding(member, error, 'not started')],
-      error,
-      unchecked: 1,
-      remediated: 0,
-    };
+    return failedMember(member, error, 'not started', 1);
   }
   const session = new AccountSession({
     sts: deps.sts,
@@ -126,32 +140,44 @@ export async function auditMember(
   } catch (err) {
     const error = findingError(err);
     log.warn({ code: error.code }, 'member role could not be assumed');
-    return {
-      member,
-      findings: [accountErrorFinding(member, error, `role ${org.role}`)],
-      error,
-      unchecked: 0,
-      remediated: 0,
-    };
+    return failedMember(member, error, `role ${org.role}`);
   }
-  const granted = budget.reserve(opts.policy.policy.limits.maxRemediationsPerRun);
+  const roleArn = memberRoleArn(member.accountId, org.role);
+  let opened: OpenedGuard | undefined;
+  if (!opts.dryRun && deps.safety) {
+    try {
+      opened = await deps.safety.guards.open({
+        runId: opts.runId,
+        member,
+        roleArn,
+        runStore: deps.safety.runStore(opts.runId),
+        ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
+      });
+    } catch (err) {
+      const error = findingError(err);
+      log.warn({ code: error.code }, 'member change journal could not be opened; nothing changed');
+      return failedMember(member, error, 'change journal');
+    }
+  }
+  // A retried invocation counts the changes its earlier attempt journaled against the account's cap.
+  // Those changes are spent from the organization's budget too (taken, never given back).
+  const already = journaledChanges(opened?.prior);
+  budget.reserve(already);
+  const granted = budget.reserve(Math.max(0, opts.policy.policy.limits.maxRemediationsPerRun - already));
   let report: Report;
   try {
     report = await runAudit(session.auditDeps({ logger: log, clock }), {
       ...opts,
       policy: policyForAccount(opts.policy, member, granted),
+      ...(opened ? { guard: opened.guard } : {}),
     });
   } catch (err) {
     budget.release(granted);
     const error = findingError(err);
     log.warn({ code: error.code }, 'member buckets could not be listed');
-    return {
-      member,
-      findings: [accountErrorFinding(member, error, 'listing buckets')],
-      error,
-      unchecked: 0,
-      remediated: 0,
-    };
+    return failedMember(member, error, 'listing buckets');
+  } finally {
+    await opened?.close(clock.now());
   }
   const remediated = report.summary.byStatus.remediated;
   budget.release(granted - remediated);
@@ -163,8 +189,18 @@ export async function auditMember(
       accountName: member.accountName,
     })),
     unchecked: report.incomplete?.unchecked ?? 0,
-    remediated,
+    remediated: remediated + already,
+    ...(opened?.journal ? { journal: opened.journal.location } : {}),
+    ...(opened?.heldBy ? { leaseHeld: opened.heldBy } : {}),
   };
+}
+
+/** Changes a journal records as made or possibly made (the cap counts them; `not-applied` is not one). */
+export function journaledChanges(entries: readonly JournalEntry[] | undefined): number {
+  if (!entries) return 0;
+  return journalChanges(entries.filter((e) => e.kind !== 'start' && e.kind !== 'end')).filter(
+    (c) => c.outcome !== 'not-applied',
+  ).length;
 }
 
 /** Builds the organization report from per-member results (also the fan-out aggregator's last step). */

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { checkUnversioned, type StoreGateway } from '../backfill/store.js';
 import type { SseConfig } from '../model.js';
-import type { ChangeJournal, Outcome } from './journal.js';
+import type { ChangeJournal, JournalEntry, Outcome } from './journal.js';
 import { acquireLease, type Lease } from './lease.js';
 import { locationError, type SafetyPlace, safetyPlace } from './place.js';
 
@@ -30,6 +30,8 @@ export interface OpenedGuard {
   /** Set when the lease is held by another run: this run changes nothing and says why. */
   heldBy?: string;
   journal?: ChangeJournal;
+  /** `resume`: what this run's journal already held when the guard was opened (a retried invocation). */
+  prior?: readonly JournalEntry[];
   /** Ends the journal and releases the lease. */
   close(now: Date): Promise<void>;
 }
@@ -41,9 +43,31 @@ export interface GuardOptions {
   /** Lease time to live (default 15 minutes; a deadline-bound run passes what it needs). */
   ttlMs?: number;
   logger?: Logger;
+  /**
+   * Organization runs: the member account whose buckets the run changes under this guard, and the role
+   * assumed there. Every journal record names the account, so undo acts on it with its own credentials.
+   */
+  account?: { accountId: string; roleArn: string };
+  /** Continue this run's journal if it exists (a retried worker), numbering after its last record. */
+  resume?: boolean;
 }
 
 export const DEFAULT_LEASE_TTL_MS = 15 * 60_000;
+
+/** A guard that changes nothing and says why (a lease another run holds). */
+export function refusingGuard(reason: string): OpenedGuard {
+  return {
+    guard: {
+      refusal: () => reason,
+      intent: async () => {
+        throw new Error(reason);
+      },
+      outcome: async () => {},
+    },
+    heldBy: reason,
+    close: async () => {},
+  };
+}
 
 /** Opens the guard at a report location. Throws `ReportLocationError` / `ReportLocationUnavailable`. */
 export async function openGuard(
@@ -67,38 +91,34 @@ export async function openGuard(
     throw locationError(location, 'taking the lease', err);
   });
   if (!taken.held) {
-    const reason = taken.reason;
     opts.logger?.warn({ holder: taken.holder }, 'lease held by another run; changing nothing');
-    return {
-      guard: {
-        refusal: () => reason,
-        intent: async () => {
-          throw new Error(reason);
-        },
-        outcome: async () => {},
-      },
-      heldBy: reason,
-      close: async () => {},
-    };
+    return refusingGuard(taken.reason);
   }
   const lease: Lease = taken.lease;
-  const journal = place.journal(opts.runId, opts.now);
+  const account = opts.account;
+  let prior: JournalEntry[] | undefined;
+  let journal: ChangeJournal;
   try {
-    await journal.append({ kind: 'start', purpose: opts.purpose });
+    prior = opts.resume ? await place.readJournal(opts.runId) : undefined;
+    journal = place.journal(opts.runId, opts.now, prior?.at(-1)?.seq ?? 0);
+    await journal.append({ kind: 'start', purpose: opts.purpose, ...(account ?? {}) });
   } catch (err) {
     await lease.release(opts.now()).catch(() => undefined);
     throw locationError(location, 'writing the change journal', err);
   }
   return {
     journal,
+    ...(prior ? { prior } : {}),
     guard: {
       refusal: (now) =>
         lease.valid(now)
           ? undefined
           : `the run's lease at ${lease.location} expired at ${lease.record.expiresAt}; changing nothing more`,
-      intent: (c) => journal.append({ kind: 'intent', ...c }),
+      intent: (c) =>
+        journal.append({ kind: 'intent', ...c, ...(account ? { accountId: account.accountId } : {}) }),
       outcome: async ({ outcome, ...c }) => {
-        await journal.append({ kind: outcome, ...c }).catch((err: unknown) => {
+        const named = account ? { accountId: account.accountId } : {};
+        await journal.append({ kind: outcome, ...c, ...named }).catch((err: unknown) => {
           opts.logger?.error(
             { bucket: c.bucket, err: (err as Error).message },
             'journal outcome not written',
@@ -108,7 +128,9 @@ export async function openGuard(
     },
     close: async (now) => {
       try {
-        await journal.append({ kind: 'end' }).catch(() => undefined);
+        await journal
+          .append({ kind: 'end', ...(account ? { accountId: account.accountId } : {}) })
+          .catch(() => undefined);
         await journal.close();
       } finally {
         await lease.release(now).catch((err: unknown) => {

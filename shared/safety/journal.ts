@@ -28,6 +28,10 @@ const entrySchema = z.discriminatedUnion('kind', [
     runId: z.string(),
     at: z.string(),
     purpose: z.string(),
+    /** Organization runs: the member account whose buckets this journal's changes are in. */
+    accountId: z.string().optional(),
+    /** Organization runs: the role assumed in that account (undo assumes it again). */
+    roleArn: z.string().optional(),
   }),
   z.object({
     kind: z.literal('intent'),
@@ -38,6 +42,7 @@ const entrySchema = z.discriminatedUnion('kind', [
     region: z.string(),
     from: sse.nullable(),
     to: sse.nullable(),
+    accountId: z.string().optional(),
   }),
   z.object({
     kind: z.enum(['applied', 'not-applied', 'unknown']),
@@ -48,8 +53,15 @@ const entrySchema = z.discriminatedUnion('kind', [
     region: z.string(),
     detail: z.string().optional(),
     requestId: z.string().optional(),
+    accountId: z.string().optional(),
   }),
-  z.object({ kind: z.literal('end'), seq: z.number(), runId: z.string(), at: z.string() }),
+  z.object({
+    kind: z.literal('end'),
+    seq: z.number(),
+    runId: z.string(),
+    at: z.string(),
+    accountId: z.string().optional(),
+  }),
 ]);
 
 export type JournalEntry = z.infer<typeof entrySchema>;
@@ -57,10 +69,17 @@ export type Outcome = 'applied' | 'not-applied' | 'unknown';
 
 /** What a record carries besides its sequence number, run id and time. */
 export type JournalRecord =
-  | { kind: 'start'; purpose: string }
-  | { kind: 'intent'; bucket: string; region: string; from: SseConfig | null; to: SseConfig | null }
-  | { kind: Outcome; bucket: string; region: string; detail?: string; requestId?: string }
-  | { kind: 'end' };
+  | { kind: 'start'; purpose: string; accountId?: string; roleArn?: string }
+  | {
+      kind: 'intent';
+      bucket: string;
+      region: string;
+      from: SseConfig | null;
+      to: SseConfig | null;
+      accountId?: string;
+    }
+  | { kind: Outcome; bucket: string; region: string; detail?: string; requestId?: string; accountId?: string }
+  | { kind: 'end'; accountId?: string };
 
 export interface ChangeJournal {
   /** Where it lives, for people and for `undo --journal`. */
@@ -73,12 +92,16 @@ export interface ChangeJournal {
 /** Records numbered and stamped, written one after another (the store sees them in order). */
 abstract class SerialJournal implements ChangeJournal {
   abstract readonly location: string;
-  private seq = 0;
+  private seq: number;
   private chain: Promise<void> = Promise.resolve();
+  /** `afterSeq`: a journal continued by a retried invocation numbers its records after the last one. */
   constructor(
     protected readonly runId: string,
     private readonly now: () => Date,
-  ) {}
+    afterSeq = 0,
+  ) {
+    this.seq = afterSeq;
+  }
   protected abstract write(entry: JournalEntry): Promise<void>;
   append(record: JournalRecord): Promise<void> {
     this.seq += 1;
@@ -104,8 +127,9 @@ export class LocalJournal extends SerialJournal {
     readonly location: string,
     runId: string,
     now: () => Date,
+    afterSeq = 0,
   ) {
-    super(runId, now);
+    super(runId, now, afterSeq);
   }
   protected async write(entry: JournalEntry): Promise<void> {
     if (!this.handle) {
@@ -128,8 +152,9 @@ export class StoreJournal extends SerialJournal {
     private readonly store: RunStore,
     runId: string,
     now: () => Date,
+    afterSeq = 0,
   ) {
-    super(runId, now);
+    super(runId, now, afterSeq);
   }
   get location(): string {
     return this.store.location;

@@ -28,7 +28,8 @@ export interface SafetyPlace {
   readonly location: string;
   readonly oss: boolean;
   readonly leases: RunStore;
-  journal(runId: string, now: () => Date): ChangeJournal;
+  /** `afterSeq`: continue a journal that already holds records up to that number. */
+  journal(runId: string, now: () => Date, afterSeq?: number): ChangeJournal;
   readJournal(runId: string): Promise<JournalEntry[] | undefined>;
 }
 
@@ -44,7 +45,8 @@ export function safetyPlace(location: string, oss?: StoreGateway): SafetyPlace {
       location,
       oss: false,
       leases: new LocalRunStore(join(location, 'locks')),
-      journal: (runId, now) => new LocalJournal(join(location, 'journal', `${runId}.jsonl`), runId, now),
+      journal: (runId, now, afterSeq) =>
+        new LocalJournal(join(location, 'journal', `${runId}.jsonl`), runId, now, afterSeq),
       readJournal: async (runId) => {
         try {
           return await readLocalJournal(join(location, 'journal', `${runId}.jsonl`));
@@ -61,7 +63,7 @@ export function safetyPlace(location: string, oss?: StoreGateway): SafetyPlace {
     location,
     oss: true,
     leases: store('locks'),
-    journal: (runId, now) => new StoreJournal(store(`journal/${runId}`), runId, now),
+    journal: (runId, now, afterSeq) => new StoreJournal(store(`journal/${runId}`), runId, now, afterSeq),
     readJournal: async (runId) => {
       const entries = await readStoreJournal(store(`journal/${runId}`));
       return entries.length > 0 ? entries : undefined;

@@ -9,6 +9,8 @@ import { fcInvoker } from '../../shared/backfill/invoker.js';
 import type { WorkerJob } from '../../shared/backfill/types.js';
 import { FcGateway, type FcGatewayOptions } from '../../shared/cloud/fc.js';
 import type { CloudError } from '../../shared/errors.js';
+import type { OrgJob } from '../../shared/org/fan-out.js';
+import { fcOrgInvoker } from '../../shared/org/fan-out-job.js';
 import { FAST_RETRY } from '../helpers/world.js';
 
 let emu: Emulators;
@@ -141,6 +143,29 @@ describe('fcInvoker', () => {
       token: 'tok-1',
     };
     const invoker = fcInvoker({
+      credentials: { accessKeyId: 'unused', accessKeySecret: 'unused' },
+      accountId: emu.accountId,
+      region: 'cn-hangzhou',
+      endpoint: 'http://127.0.0.1:9',
+      apiVersion: '2023-03-30',
+      functionName: 'fc3-worker',
+      gateway: gateway(),
+    });
+
+    // Act
+    await invoker.dispatch(job);
+    await emu.fc.idle();
+
+    // Assess
+    expect(received).toEqual([{ fn: 'fc3-worker', event: JSON.stringify(job) }]);
+  });
+});
+
+describe('fcOrgInvoker', () => {
+  it('dispatches the organization job through the FC gateway it is given instead of building one of its own', async () => {
+    // Prepare: as above, the invoker's own target is unreachable, so only the given gateway can deliver.
+    const job: OrgJob = { mode: 'org-worker', runId: 'org-run-1', group: 2, seq: 0 };
+    const invoker = fcOrgInvoker({
       credentials: { accessKeyId: 'unused', accessKeySecret: 'unused' },
       accountId: emu.accountId,
       region: 'cn-hangzhou',

@@ -12,6 +12,7 @@ import { handler } from '../../functions/bucket-auditor/index.js';
 import type { FcContext } from '../../shared/cloud/fc-context.js';
 import type { Report } from '../../shared/model.js';
 import { fcClient } from '../helpers/function-env.js';
+import { stubAuditorEnv } from '../helpers/org-function.js';
 import { startWorld, type World } from '../helpers/world.js';
 
 const AUDITOR = 'oss-sse-guard-bucket-auditor';
@@ -85,17 +86,7 @@ beforeAll(async () => {
   );
   fc = fcClient(emu);
   fc.version = '2023-03-30';
-  vi.stubEnv('OSS_SSE_GUARD_OSS_ENDPOINT', emu.oss.url);
-  vi.stubEnv('OSS_SSE_GUARD_KMS_ENDPOINT', emu.kms.url);
-  vi.stubEnv('OSS_SSE_GUARD_FC_ENDPOINT', emu.fc.url);
-  vi.stubEnv('OSS_SSE_GUARD_STS_ENDPOINT', emu.sts.url);
-  vi.stubEnv('OSS_SSE_GUARD_RESOURCEMANAGER_ENDPOINT', emu.resourceManager.url);
-  vi.stubEnv('OSS_SSE_GUARD_AUDITOR_FUNCTION', AUDITOR);
-  vi.stubEnv('OSS_SSE_GUARD_POLICY', POLICY);
-  vi.stubEnv('OSS_SSE_GUARD_REPORT', `oss://${REPORTS}/runs`);
-  vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_ID', '');
-  vi.stubEnv('ALIBABA_CLOUD_ACCESS_KEY_SECRET', '');
-  vi.stubEnv('LOG_LEVEL', 'silent');
+  stubAuditorEnv(world, { auditor: AUDITOR, policy: POLICY, report: `oss://${REPORTS}/runs` });
 }, 30_000);
 
 afterAll(async () => {

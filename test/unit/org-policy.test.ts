@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PolicyError } from '../../shared/errors.js';
-import { policyForAccount, RemediationBudget } from '../../shared/org/account-policy.js';
+import { policyForAccount, RemediationBudget, splitBudget } from '../../shared/org/account-policy.js';
 import { selectMembers } from '../../shared/org/select.js';
 import { sessionName } from '../../shared/org/session.js';
 import { resolveRule } from '../../shared/policy/evaluate.js';
@@ -121,6 +121,25 @@ describe('organization policy', () => {
     expect(grants).toEqual([3, 3, 1]);
     expect(later).toBe(2);
     expect(capped.policy.limits.maxRemediationsPerRun).toBe(1);
+  });
+
+  it('splits the organization budget across fan-out groups up front, adding up to exactly the total', () => {
+    // Act
+    const small = splitBudget(
+      5,
+      Array.from({ length: 10 }, () => 1),
+    );
+    const uneven = splitBudget(5, [3, 3, 2]);
+    const sizes = [7, 7, 7, 7, 2];
+    const many = splitBudget(13, sizes);
+
+    // Assess: none lost to rounding (5 over ten groups of one used to give every group 0), none exceeded
+    expect(small).toEqual([1, 1, 1, 1, 1, 0, 0, 0, 0, 0]);
+    expect(uneven).toEqual([2, 2, 1]);
+    expect(many.reduce((a, b) => a + b, 0)).toBe(13);
+    expect(splitBudget(13, sizes)).toEqual(many);
+    expect(splitBudget(0, [3, 3])).toEqual([0, 0]);
+    expect(splitBudget(4, [])).toEqual([]);
   });
 
   it('names the tool and the run in the role session name, within STS limits', () => {

@@ -86,18 +86,27 @@ async function optionalEventToCompliant(): Promise<CaseResult | undefined> {
 /** The memory configurations: as deployed (s.yaml's heap cap), and a heap cap sized for 256 MB. */
 function memoryConfigs(): MemoryConfig[] {
   const deployed = deployedNodeOptions();
+  const nodeFlags = deployed.nodeOptions.split(/\s+/).filter(Boolean);
+  const runtimeEnv = Object.entries(deployed.runtimeEnv)
+    .map(([k, v]) => ` ${k}=${v}`)
+    .join('');
   return [
     {
       key: 'deployed',
-      label: `deployed (s.yaml NODE_OPTIONS "${deployed.nodeOptions}", memorySize ${deployed.memorySizeMB} MB)`,
-      nodeFlags: deployed.nodeOptions.split(/\s+/).filter(Boolean),
+      label: `deployed (s.yaml NODE_OPTIONS "${deployed.nodeOptions}"${runtimeEnv}, memorySize ${deployed.memorySizeMB} MB)`,
+      nodeFlags,
       store: 'oss',
+      env: deployed.runtimeEnv,
     },
     {
       key: 'cap256',
-      label: 'sized for 256 MB (--max-old-space-size=192, 3/4 of 256)',
-      nodeFlags: ['--max-old-space-size=192'],
+      label: 'sized for 256 MB (--max-old-space-size=192, 3/4 of 256; the rest as deployed)',
+      nodeFlags: [
+        ...nodeFlags.filter((f) => !f.startsWith('--max-old-space-size')),
+        '--max-old-space-size=192',
+      ],
       store: 'oss',
+      env: deployed.runtimeEnv,
     },
   ];
 }
@@ -203,6 +212,7 @@ async function main(): Promise<void> {
           latencyMs: 20,
           workers: 4,
           rowsPerFile: size(100_000, 10_000),
+          extrapolateHead: process.env.BENCH_OBJECTS_EXTRAPOLATE === '1',
         }),
       );
     if (wanted('org')) await runOrgCase();

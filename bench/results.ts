@@ -75,13 +75,13 @@ export function targetsOf(f: Record<string, Figure>): Target[] {
     },
     {
       name: 'memory.peakRssMB',
-      met: ok(rss, (v) => v <= 256),
-      line: `peak RSS of a 100,000-bucket audit with reports <= 256 MB, as deployed (s.yaml heap cap): ${show(rss, ' MB')}`,
+      met: ok(rss, (v) => v <= 200),
+      line: `peak RSS of a 100,000-bucket audit with reports <= 200 MB, as deployed (s.yaml NODE_OPTIONS and MALLOC_*): ${show(rss, ' MB')}`,
     },
     {
       name: 'memory.cap256.peakRssMB',
       met: ok(rss256, (v) => v <= 256),
-      line: `the same with the heap cap sized for 256 MB (--max-old-space-size=192): ${show(rss256, ' MB')}`,
+      line: `the same with the heap cap sized for 256 MB (--max-old-space-size=192) <= 256 MB: ${show(rss256, ' MB')}`,
     },
     {
       name: 'objects.inventory.requestsOverTarget',

@@ -40,7 +40,12 @@ export interface MemoryConfig {
   nodeFlags: string[];
   /** Where the function writes its reports: OSS in the emulator (as deployed), or a local folder. */
   store: 'oss' | 'local';
+  /** Environment of the process beyond the function's own settings (s.yaml's `MALLOC_*`). */
+  env?: Record<string, string>;
 }
+
+/** The issue's bound on the deployed peak (issue 19: at most 200 MB, with room for findings to grow). */
+export const DEPLOYED_TARGET_MB = 200;
 
 interface ChildResult {
   ok: boolean;
@@ -67,8 +72,15 @@ interface RunFigures {
   reports: number;
 }
 
-/** The bucket-auditor's `NODE_OPTIONS` and memory size in s.yaml (what is deployed). */
-export function deployedNodeOptions(): { nodeOptions: string; memorySizeMB: number } {
+/**
+ * The bucket-auditor's process settings in s.yaml (what is deployed): `NODE_OPTIONS`, the C allocator's
+ * `MALLOC_*` variables, and the memory size.
+ */
+export function deployedNodeOptions(): {
+  nodeOptions: string;
+  runtimeEnv: Record<string, string>;
+  memorySizeMB: number;
+} {
   const doc = parse(readFileSync(join(REPO, 's.yaml'), 'utf8'), { merge: true }) as {
     resources?: Record<
       string,
@@ -76,8 +88,10 @@ export function deployedNodeOptions(): { nodeOptions: string; memorySizeMB: numb
     >;
   };
   const props = doc.resources?.['bucket-auditor']?.props;
+  const env = props?.environmentVariables ?? {};
   return {
-    nodeOptions: props?.environmentVariables?.NODE_OPTIONS ?? '',
+    nodeOptions: env.NODE_OPTIONS ?? '',
+    runtimeEnv: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('MALLOC_'))),
     memorySizeMB: props?.memorySize ?? 0,
   };
 }
@@ -89,6 +103,7 @@ function runChild(
   emu: EmulatorProcess,
 ): Promise<ChildResult & { logs: string[] }> {
   const env = {
+    ...config.env,
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '/tmp',
     OSS_SSE_GUARD_OSS_ENDPOINT: emu.endpoints.oss,
@@ -105,14 +120,18 @@ function runChild(
     execFile(
       process.execPath,
       [...config.nodeFlags, join(REPO, 'bench', 'memory-child.cjs'), bundle],
-      { cwd: REPO, env, timeout: 240_000, maxBuffer: 64 * 1024 * 1024 },
+      { cwd: REPO, env, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const lines = stdout.split('\n');
         const last = lines.find((l) => l.startsWith('BENCH_RESULT '));
+        // A loaded machine can take minutes per run; the function's own timeout is 600 s.
+        const killed = err?.killed ? ` (killed by the bench's 900 s timeout, ${err.signal})` : '';
         if (!last) {
           const oom = /heap out of memory/.test(stderr);
           reject(
-            new Error(oom ? 'JavaScript heap out of memory' : `${err?.message}\n${stderr.slice(-2000)}`),
+            new Error(
+              oom ? 'JavaScript heap out of memory' : `${err?.message}${killed}\n${stderr.slice(-2000)}`,
+            ),
           );
           return;
         }
@@ -217,5 +236,17 @@ async function measureConfig(
       });
     }
   }
-  figures[`${key}.peakRssMB`] = peaks.every(Number.isFinite) ? round(Math.max(...peaks), 1) : null;
+  const peak = peaks.every(Number.isFinite) ? round(Math.max(...peaks), 1) : null;
+  figures[`${key}.peakRssMB`] = peak;
+  if (config.key !== 'deployed') return;
+  figures['memory.targetMB'] = DEPLOYED_TARGET_MB;
+  figures['memory.marginMB'] = peak === null ? null : round(DEPLOYED_TARGET_MB - peak, 1);
+  rows.push({
+    case: `memory, ${config.label}: peak of the three runs against the ${DEPLOYED_TARGET_MB} MB target`,
+    wallMs: null,
+    note:
+      peak === null
+        ? 'a run failed'
+        : `${peak} MB: ${peak <= DEPLOYED_TARGET_MB ? 'met' : 'NOT MET'}, ${round(DEPLOYED_TARGET_MB - peak, 1)} MB to spare`,
+  });
 }

@@ -6,6 +6,7 @@ import {
   type Drift,
   type DriftEntry,
   driftKey,
+  FINDING_STATUSES,
   type Finding,
   type FindingStatus,
   hasDrift,
@@ -20,7 +21,11 @@ import { mdCode, mdText } from './md-escape.js';
 export type { Drift, DriftEntry } from '../model.js';
 export { driftKey, hasDrift, isProblem, OK_STATUSES } from '../model.js';
 
-function entry(f: Finding, from: FindingStatus | undefined, to: FindingStatus | undefined): DriftEntry {
+function entry(
+  f: PreviousFinding,
+  from: FindingStatus | undefined,
+  to: FindingStatus | undefined,
+): DriftEntry {
   return {
     key: driftKey(f),
     bucket: f.bucket,
@@ -34,54 +39,115 @@ function entry(f: Finding, from: FindingStatus | undefined, to: FindingStatus | 
 
 const byKey = (a: DriftEntry, b: DriftEntry) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
+/** What drift reads of a previous finding. */
+export type PreviousFinding = Pick<Finding, 'bucket' | 'region' | 'status' | 'reason' | 'accountId'>;
+
+/**
+ * Drift computed while the previous report's findings arrive one at a time (read as a stream, never held):
+ * hand each to `previous`, then call `finish` with the previous report's envelope. What is kept is O(1)
+ * per current bucket (an index entry and a status byte) plus the entries of buckets that disappeared.
+ * `finish(undefined)` (no previous report, or one that turned out not to be valid) drops whatever was
+ * handed in and gives a baseline. Gives exactly what `computeDrift` gives for the same findings.
+ */
+export interface DriftBuilder {
+  /** One finding of the previous report, in any order; of two with the same key, the later one counts. */
+  previous(f: PreviousFinding): void;
+  finish(previous: Pick<Report, 'runId' | 'incomplete'> | undefined): Drift;
+}
+
+/** A status as a byte (0: none) and back. */
+const STATUS_CODE = new Map<FindingStatus, number>(FINDING_STATUSES.map((s, i) => [s, i + 1]));
+
+/**
+ * The last `/`-separated segment of a finding's drift key: its bucket name, for every real bucket. Two
+ * findings with the same key have the same last segment, so the current findings are indexed by it
+ * without building a key string per bucket.
+ */
+const lastSegment = (bucket: string) => {
+  const i = bucket.lastIndexOf('/');
+  return i < 0 ? bucket : bucket.slice(i + 1);
+};
+
+const sameKey = (a: PreviousFinding, b: PreviousFinding) =>
+  (a.bucket === b.bucket && a.region === b.region && a.accountId === b.accountId) ||
+  driftKey(a) === driftKey(b);
+
+export function driftBuilder(current: Report): DriftBuilder {
+  const findings = current.findings;
+  const byName = new Map<string, number | number[]>();
+  for (const [i, f] of findings.entries()) {
+    const name = lastSegment(f.bucket);
+    const had = byName.get(name);
+    if (had === undefined) byName.set(name, i);
+    else if (Array.isArray(had)) had.push(i);
+    else byName.set(name, [had, i]);
+  }
+  // The previous status of each current finding (0: the previous report did not have its key).
+  const before = new Uint8Array(findings.length);
+  const gone = new Map<string, DriftEntry>();
+  const match = (i: number, f: PreviousFinding) => {
+    const cur = findings[i];
+    if (!cur || !sameKey(cur, f)) return false;
+    before[i] = STATUS_CODE.get(f.status) ?? 0;
+    return true;
+  };
+  return {
+    previous(f) {
+      const had = byName.get(lastSegment(f.bucket));
+      let matched = false;
+      if (typeof had === 'number') matched = match(had, f);
+      else if (had) for (const i of had) matched = match(i, f) || matched;
+      if (!matched) gone.set(driftKey(f), entry(f, f.status, undefined));
+    },
+    finish(previous) {
+      const drift: Drift = {
+        ...(previous ? { previousRunId: previous.runId } : {}),
+        currentRunId: current.runId,
+        previousIncomplete: previous?.incomplete !== undefined,
+        becameNoncompliant: [],
+        fixed: [],
+        changed: [],
+        appeared: [],
+        disappeared: previous ? [...gone.values()] : [],
+        exemptionsExpired: [],
+        unchangedProblems: 0,
+      };
+      for (const [i, f] of findings.entries()) {
+        const old = previous ? FINDING_STATUSES[(before[i] ?? 0) - 1] : undefined;
+        if (!old) {
+          drift.appeared.push(entry(f, undefined, f.status));
+        } else if (old === 'exempt' && f.reason.startsWith('exemption expired')) {
+          drift.exemptionsExpired.push(entry(f, old, f.status));
+        } else if (!isProblem(old) && isProblem(f.status)) {
+          drift.becameNoncompliant.push(entry(f, old, f.status));
+        } else if (isProblem(old) && !isProblem(f.status)) {
+          drift.fixed.push(entry(f, old, f.status));
+        } else if (isProblem(f.status) && old !== f.status) {
+          drift.changed.push(entry(f, old, f.status));
+        } else if (isProblem(f.status)) {
+          drift.unchangedProblems += 1;
+        }
+      }
+      for (const list of [
+        drift.becameNoncompliant,
+        drift.fixed,
+        drift.changed,
+        drift.appeared,
+        drift.disappeared,
+        drift.exemptionsExpired,
+      ]) {
+        list.sort(byKey);
+      }
+      return drift;
+    },
+  };
+}
+
 /** Compares `current` with `previous` (absent on the first run: every bucket then "appeared"). */
 export function computeDrift(previous: Report | undefined, current: Report): Drift {
-  const before = new Map((previous?.findings ?? []).map((f) => [driftKey(f), f]));
-  const drift: Drift = {
-    ...(previous ? { previousRunId: previous.runId } : {}),
-    currentRunId: current.runId,
-    previousIncomplete: previous?.incomplete !== undefined,
-    becameNoncompliant: [],
-    fixed: [],
-    changed: [],
-    appeared: [],
-    disappeared: [],
-    exemptionsExpired: [],
-    unchangedProblems: 0,
-  };
-  const seen = new Set<string>();
-  for (const f of current.findings) {
-    const key = driftKey(f);
-    seen.add(key);
-    const old = before.get(key);
-    if (!old) {
-      drift.appeared.push(entry(f, undefined, f.status));
-    } else if (old.status === 'exempt' && f.reason.startsWith('exemption expired')) {
-      drift.exemptionsExpired.push(entry(f, old.status, f.status));
-    } else if (!isProblem(old.status) && isProblem(f.status)) {
-      drift.becameNoncompliant.push(entry(f, old.status, f.status));
-    } else if (isProblem(old.status) && !isProblem(f.status)) {
-      drift.fixed.push(entry(f, old.status, f.status));
-    } else if (isProblem(f.status) && old.status !== f.status) {
-      drift.changed.push(entry(f, old.status, f.status));
-    } else if (isProblem(f.status)) {
-      drift.unchangedProblems += 1;
-    }
-  }
-  for (const [key, old] of before) {
-    if (!seen.has(key)) drift.disappeared.push(entry(old, old.status, undefined));
-  }
-  for (const list of [
-    drift.becameNoncompliant,
-    drift.fixed,
-    drift.changed,
-    drift.appeared,
-    drift.disappeared,
-    drift.exemptionsExpired,
-  ]) {
-    list.sort(byKey);
-  }
-  return drift;
+  const builder = driftBuilder(current);
+  for (const f of previous?.findings ?? []) builder.previous(f);
+  return builder.finish(previous);
 }
 
 /** The names of the drift lists. */

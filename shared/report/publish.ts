@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Report } from '../model.js';
-import { computeDrift, type Drift } from './drift.js';
+import { type Drift, driftBuilder } from './drift.js';
 import { MANIFEST_EXTENSION, type ManifestEntry, manifestText } from './manifest.js';
 import { EXTENSIONS, type Format, renderChunks } from './render.js';
 import type { ReportStore } from './store.js';
@@ -75,21 +75,25 @@ function hashedBody(render: () => Iterable<string>): { body: () => Iterable<stri
 }
 
 /**
- * The drift against the store's `latest.json`. A function of its own so the previous report (as large as
- * this one) is garbage as soon as the drift is computed, before anything is rendered.
+ * The drift against the store's `latest.json`, read as a stream: each previous finding goes into the
+ * drift as it is read and is never kept (the previous report is as large as this one: 100,000 findings).
  */
 export async function driftSinceLatest(
   input: Report,
   opts: Pick<PublishOptions, 'store' | 'logger'>,
 ): Promise<Drift> {
-  const previous = await opts.store.readLatest().catch((err: unknown) => {
-    opts.logger?.warn(
-      { err: (err as Error).message },
-      'previous report unreadable; drift starts a new baseline',
-    );
-    return undefined;
-  });
-  return computeDrift(previous, input);
+  const builder = driftBuilder(input);
+  const previous = await opts.store
+    .readLatest({ findings: (f) => builder.previous(f) })
+    .catch((err: unknown) => {
+      opts.logger?.warn(
+        { err: (err as Error).message },
+        'previous report unreadable; drift starts a new baseline',
+      );
+      return undefined;
+    });
+  // Undefined (none, unreadable, or not a valid report): the findings handed in are dropped, a baseline.
+  return builder.finish(previous);
 }
 
 /** Adds the drift to the report, then writes it. Returns the completed report. */

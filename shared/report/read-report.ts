@@ -9,7 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 import { Assembler } from 'stream-json/core/assembler.js';
 import { jsonParser, type Token } from 'stream-json/core/parser.js';
-import type { Report } from '../model.js';
+import type { Finding, Report } from '../model.js';
 import type { DriftEntry } from './drift.js';
 import { findingSchema, reportSchema } from './report-schema.js';
 
@@ -33,7 +33,17 @@ export interface ReadReportOptions {
    * needs of a previous report. A baseline run's drift lists every bucket (100,000 entries, ~28 MB).
    */
   skipRecords?: boolean;
+  /**
+   * Hand each finding here (validated, with strings of its own) as soon as it is read, and keep none: the
+   * result's `findings` is empty. Drift reads a previous report this way (shared/report/drift.ts,
+   * `driftBuilder`), so it never holds the previous run's findings. The findings arrive before the rest of
+   * the report is checked: when the result is undefined, what was handed in must be dropped.
+   */
+  findings?: (f: Finding) => void;
 }
+
+/** What a reviver returns for an element that is checked but not kept: it is taken out of its list. */
+const DROP = Symbol('drop');
 
 /** Where a complete value sits: the keys and indices from the root. */
 type JsonPath = ReadonlyArray<string | number>;
@@ -59,19 +69,22 @@ function elementReviver(opts: ReadReportOptions): (path: JsonPath, value: unknow
       f.ruleId = once(f.ruleId);
       f.reason = once(f.reason);
       if (f.requirement !== undefined) f.requirement = once(f.requirement);
-      return f;
+      if (!opts.findings) return f;
+      // The schema's statuses are FINDING_STATUSES (its enum is typed as string[]).
+      opts.findings(f as Finding);
+      return DROP;
     }
     if (path.length === 1 && top === 'alerts') {
       if (opts.skipRecords) {
         alertSchema.parse(value);
-        return 0;
+        return DROP;
       }
       return alertSchema.parse(detached(value));
     }
     if (path.length === 2 && top === 'drift' && DRIFT_LISTS.some((l) => l === second)) {
       if (opts.skipRecords) {
         driftEntrySchema.parse(value);
-        return 0; // checked, not kept: the list is dropped below
+        return DROP; // checked, not kept
       }
       const e = driftEntrySchema.parse(detached(value));
       e.region = once(e.region);
@@ -106,7 +119,7 @@ const COMPLETES = new Set<Token['name']>([
  * numbers) feeds its Assembler, which builds values as JSON.parse does (own `__proto__` keys, the last
  * of duplicate keys). Each element of an array that is a property of the root (`findings`, `alerts`)
  * or of a property of the root (`drift.appeared`) is handed to `revive` as soon as it is complete, with
- * the path of its array, and what it returns replaces it. Invalid JSON throws.
+ * the path of its array, and what it returns replaces it (`DROP` takes it out). Invalid JSON throws.
  */
 class ReportParser {
   // The bare tokenizer is synchronous and takes text (the caller decodes UTF-8); a byte-order mark is
@@ -147,7 +160,10 @@ class ReportParser {
       else if (stack.length === 4 && typeof stack[1] === 'string' && typeof stack[3] === 'string') {
         path = [stack[1], stack[3]];
       }
-      if (path) list[list.length - 1] = this.revive(path, list[list.length - 1]);
+      if (!path) continue;
+      const kept = this.revive(path, list[list.length - 1]);
+      if (kept === DROP) list.pop();
+      else list[list.length - 1] = kept;
     }
   }
 }

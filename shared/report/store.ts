@@ -10,10 +10,12 @@ import { ossLocation } from '../ram/types.js';
 import type { FileBody, FileStore } from '../store/files.js';
 import { LocalFiles } from '../store/local.js';
 import { OssFiles } from '../store/oss.js';
-import { readReport, reportFromText } from './read-report.js';
+import { type ReadReportOptions, readReport, reportFromText } from './read-report.js';
 
 /** A report file's content: the text, or a function giving it in pieces (see `FileBody`). */
 export type ReportBody = FileBody;
+
+export type LatestOptions = Pick<ReadReportOptions, 'findings'>;
 
 export interface ReportStore {
   /** Human-readable location, e.g. `reports/` or `oss://bucket/prefix/`. */
@@ -21,9 +23,10 @@ export interface ReportStore {
   /**
    * The previous run's report (`latest.json`) as drift compares against it: checked against the schema
    * in full, but without its own `drift` and `alerts` records. Undefined when there is none or it is not
-   * a valid report.
+   * a valid report. With `findings`, each finding is handed there as it is read and none is kept
+   * (see `ReadReportOptions.findings`: drop them when the result is undefined).
    */
-  readLatest(): Promise<Report | undefined>;
+  readLatest(opts?: LatestOptions): Promise<Report | undefined>;
   /** Where a run's file goes, relative to the store. */
   runPath(report: Report, ext: string): string;
   latestPath(): string;
@@ -46,10 +49,10 @@ abstract class StoredReports implements ReportStore {
   latestPath() {
     return 'latest.json';
   }
-  async readLatest(): Promise<Report | undefined> {
+  async readLatest(opts: LatestOptions = {}): Promise<Report | undefined> {
     // Streamed: the previous report is as large as this run's (~36 MB of JSON at 100,000 buckets).
     const stream = await this.files.readStream(this.latestPath());
-    return stream ? readReport(stream, { skipRecords: true }) : undefined;
+    return stream ? readReport(stream, { ...opts, skipRecords: true }) : undefined;
   }
   write(path: string, content: ReportBody, contentType?: string): Promise<string> {
     return this.files.write(path, content, contentType);
@@ -61,8 +64,8 @@ export class LocalStore extends StoredReports {
     super(new LocalFiles(dir));
   }
   /** Locally, a latest.json that cannot be read at all is no baseline (as an absent one). */
-  override readLatest(): Promise<Report | undefined> {
-    return super.readLatest().catch(() => undefined);
+  override readLatest(opts?: LatestOptions): Promise<Report | undefined> {
+    return super.readLatest(opts).catch(() => undefined);
   }
   runPath(report: Report, ext: string) {
     return `${report.runId}.${ext}`;

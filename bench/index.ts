@@ -132,11 +132,6 @@ async function runOrgCase(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (process.argv.slice(2).includes('org')) {
-    await runOrgCase();
-    process.stdout.write(`\n${JSON.stringify(figures, null, 2)}\n`);
-    return;
-  }
   const cpus = os.cpus();
   figures['machine.cores'] = os.availableParallelism();
   figures['machine.loadAverageAtStart'] = round(os.loadavg()[0] ?? 0, 2);

@@ -56,6 +56,7 @@ export function targetsOf(f: Record<string, Figure>): Target[] {
   const reduction = num('objects.requestReduction');
   const workerRss = num('objects.fanOut.peakRssMB');
   const cli = num('cli.policyValidateVsBareNode');
+  const orgRss = num('org.aggregatorPeakRssMB');
   const loads = Object.keys(f).filter((k) => /^load\.[^.]+\.vsBareNode$/.test(k));
   const worstLoad =
     loads.length > 0 ? Math.max(...loads.map((k) => num(k) ?? Number.POSITIVE_INFINITY)) : undefined;
@@ -107,6 +108,12 @@ export function targetsOf(f: Record<string, Figure>): Target[] {
       met: ok(workerRss, (v) => v <= 384),
       measured: workerRss !== undefined,
       line: `peak RSS while W workers run (one process, so an upper bound of one worker) fits 512 MB with room (<= 384 MB): ${show(workerRss, ' MB')}`,
+    },
+    {
+      name: 'org.aggregatorPeakRssMB',
+      met: ok(orgRss, (v) => v <= 384),
+      measured: orgRss !== undefined,
+      line: `organization aggregator (100,000 findings) fits a 512 MB function with room (<= 384 MB): ${show(orgRss, ' MB')}`,
     },
     {
       name: 'cli.policyValidateVsBareNode',

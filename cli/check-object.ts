@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { resolveCredentials } from '../shared/cloud/credentials.js';
+import { objectGateway } from '../shared/cloud/oss-objects.js';
 import { settingsFromEnv } from '../shared/config.js';
 import { EXIT } from '../shared/exit-codes.js';
 import { classify, findObject, inspectObjectKey, keyResolver } from '../shared/objects/inspect.js';
@@ -46,7 +47,7 @@ async function checkObject(flags: CheckObjectFlags): Promise<number> {
   const loaded = await loadPolicy(flags.policy ?? settings.policyRef, (b, k, max) =>
     runtime.oss.getObjectBounded(b, k, max),
   );
-  const objects = runtime.oss.objects();
+  const objects = objectGateway(runtime.oss).objects();
   const region = flags.region ?? (await objects.bucketRegion(bucket, settings.homeRegion));
   const found = await findObject(objects, { bucket, region }, key);
   if (!found.found) {

@@ -5,6 +5,7 @@
  * gateway; then events/s at concurrency C against the bound C / L. n/a while shared/objects has no guard.
  */
 import { createHash } from 'node:crypto';
+import { objectGateway } from '../../shared/cloud/oss-objects.js';
 import { silentLogger } from '../../shared/log.js';
 import type { guardObjects as GuardObjects } from '../../shared/objects/guard.js';
 import { policyFromText } from '../../shared/policy/load.js';
@@ -61,10 +62,10 @@ export async function uploadGuardCase(
   await emu.seedObjects(BUCKET, REGION, n, 'up');
   await emu.setFault('*', { latencyMs: l });
   const runtime = benchRuntime(emu);
-  const deps = { oss: runtime.oss, kms: runtime.kms, logger: silentLogger() };
+  const deps = { oss: objectGateway(runtime.oss), kms: runtime.kms, logger: silentLogger() };
   const { policy } = policyFromText('version: 1\nobjects: { action: alert }\n', 'bench: objects alert');
   const guard = (i: number) => guardObjects(deps, { policy, events: eventFor(i) });
-  const heads = runtime.oss.objects();
+  const heads = objectGateway(runtime.oss).objects();
   for (let i = 0; i < 50; i += 1) await guard(i % n);
 
   const s = Math.min(opts.sequentialSample, n);

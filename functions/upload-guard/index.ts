@@ -8,6 +8,8 @@
  * only when a retryable cloud error happened (throttling, 5xx, network) or the setup itself is broken (a
  * bad policy or setting): then Function Compute's retries are what we want.
  */
+
+import { objectGateway } from '../../shared/cloud/oss-objects.js';
 import { fcFunction } from '../../shared/entry/fc-function.js';
 import { objectAlerter } from '../../shared/objects/alerts.js';
 import { guardObjects } from '../../shared/objects/guard.js';
@@ -26,7 +28,7 @@ export const handler = fcFunction<GuardSummary>({
     const rt = inv.runtime();
     return guardObjects(
       {
-        oss: rt.oss,
+        oss: objectGateway(rt.oss),
         kms: rt.kms,
         logger: inv.log,
         ownWrites,

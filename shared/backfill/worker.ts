@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { memoKms } from '../audit/preflight.js';
 import { OssInventory } from '../cloud/oss-inventory.js';
 import { ObjectLister } from '../cloud/oss-listing.js';
+import { objectGateway } from '../cloud/oss-objects.js';
 import type { RetryOptions } from '../cloud/retry.js';
 import type { Logger } from '../log.js';
 import { OwnWrites } from '../objects/own-writes.js';
@@ -89,7 +90,7 @@ export async function runWorker(
   const inventory = new OssInventory(deps.oss, retry);
   let rows: InventoryRows | undefined;
   const scanDeps = {
-    oss: deps.oss,
+    oss: objectGateway(deps.oss),
     kms: memoKms(deps.kms),
     // The guard's per-object `info` lines would be millions here: keep its warnings (objects not encrypted
     // as required, errors) unless debug is on; the segments and the report keep everything.

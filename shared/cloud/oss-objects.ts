@@ -3,7 +3,7 @@
  * the in-place copy that re-encrypts an object. The ali-oss client comes from the call core (oss-core.ts;
  * one client per bucket: ali-oss's multipart copy helpers re-point a client's bucket) and every call goes
  * through its `call` for normalised `CloudError`s and retries. The core areas get these calls from
- * `OssGateway.objects()`, never the client.
+ * `objectGateway(oss).objects()`, never the client.
  *
  * The copy keeps bytes, content type, user metadata and tags: CopyObject with the COPY directives (the
  * defaults) up to `multipartThreshold`, above it InitiateMultipartUpload (carrying the metadata and tags
@@ -14,7 +14,7 @@ import { CloudError } from '../errors.js';
 import type { SseConfig } from '../model.js';
 import { mapBounded } from '../pool.js';
 import type { ObjectClient, ObjectRes } from './oss-client.js';
-import type { OssCore } from './oss-core.js';
+import { coreOf, type OssCore } from './oss-core.js';
 import {
   changedDuringCopy,
   DEFAULT_MULTIPART_THRESHOLD,
@@ -95,7 +95,17 @@ export interface ObjectGateway {
   objects(retry?: RetryOptions): OssObjects;
 }
 
-/** The object calls as the core areas see them (`OssGateway.objects()`). */
+/**
+ * The object view of an OSS gateway (HeadObject, tags, the in-place copy), built on the gateway's sealed
+ * call core as listing and inventory are. It is not a method of `OssGateway`, so only the bundles that
+ * check objects (the upload guard, the backfill, `check-object`, the doctor) carry these calls.
+ */
+export function objectGateway(gateway: object): ObjectGateway {
+  const core = coreOf(gateway);
+  return { objects: (retry?: RetryOptions) => new ObjectCalls(core, retry) };
+}
+
+/** The object calls as the core areas see them (`objectGateway(oss).objects()`). */
 export type OssObjects = Pick<ObjectCalls, 'head' | 'getTags' | 'bucketRegion' | 'copyInPlace'>;
 
 export class ObjectCalls {

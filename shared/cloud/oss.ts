@@ -1,8 +1,8 @@
 /**
  * The OSS gateway, the one object the core areas hold for OSS. It is a facade over views that share one
  * call core (oss-core.ts: clients, retries, the adaptive limit, errors into `CloudError`), one view per
- * concern: buckets (oss-buckets.ts), object data (oss-object-data.ts) and the guard's object calls
- * (oss-objects.ts, `objects()`) through this class; listing (oss-listing.ts, `new ObjectLister(oss)`),
+ * concern: buckets (oss-buckets.ts) and object data (oss-object-data.ts) through this class; the guard's
+ * object calls (oss-objects.ts, `objectGateway(oss)`), listing (oss-listing.ts, `new ObjectLister(oss)`),
  * inventory (oss-inventory.ts, `new OssInventory(oss)`) and the doctor's probe (oss-probes.ts) are
  * built on a gateway, so a function bundle carries only the views it uses. No SDK client and no raw
  * `call` is reachable from any of them: the core areas only see methods that return our own types.
@@ -11,8 +11,6 @@ import { type EncryptionReader, OssBuckets } from './oss-buckets.js';
 import type { OssGatewayOptions as ClientOptions } from './oss-client.js';
 import { OssCore, sealCore } from './oss-core.js';
 import { OssObjectData } from './oss-object-data.js';
-import { ObjectCalls, type OssObjects } from './oss-objects.js';
-import type { RetryOptions } from './retry.js';
 
 export type { BucketLocation, BucketPage, BucketSummary, EncryptionReader } from './oss-buckets.js';
 export type { ObjectChunks, PutObjectOptions } from './oss-object-data.js';
@@ -88,10 +86,5 @@ export class OssGateway {
   /** Writes an object, encrypted, whole or streamed; create-only with `forbidOverwrite`. */
   putObject(...a: Parameters<OssObjectData['putObject']>) {
     return this.data.putObject(...a);
-  }
-
-  /** The upload guard's object calls (HeadObject, tags, the in-place copy), with these retry options. */
-  objects(retry?: RetryOptions): OssObjects {
-    return new ObjectCalls(this.core, retry);
   }
 }

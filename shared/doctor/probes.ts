@@ -8,6 +8,7 @@
 import type { KeyInspector } from '../audit/deps.js';
 import type { BucketLocation, OssGateway } from '../cloud/oss.js';
 import { ObjectLister } from '../cloud/oss-listing.js';
+import { objectGateway } from '../cloud/oss-objects.js';
 import { probePutBucketEncryption } from '../cloud/oss-probes.js';
 import { CloudError, describeError } from '../errors.js';
 
@@ -107,7 +108,7 @@ export async function probeAction(
             : { kind: 'denied', on, ...(r.requestId ? { requestId: r.requestId } : {}) };
         }
         case 'oss:GetObject':
-          await deps.oss
+          await objectGateway(deps.oss)
             .objects(ONCE)
             .head({ bucket: t.bucket.name, region: t.bucket.region }, t.key ?? PROBE_KEY);
           return { kind: 'granted', on };

@@ -12,6 +12,7 @@ import { inventoryStep } from '../../shared/backfill/inventory-scan.js';
 import { inventoryRuleFor, setupInventory } from '../../shared/backfill/inventory-setup.js';
 import type { BackfillReport } from '../../shared/backfill/types.js';
 import { OssInventory } from '../../shared/cloud/oss-inventory.js';
+import { objectGateway } from '../../shared/cloud/oss-objects.js';
 import { ConfigError } from '../../shared/errors.js';
 import { silentLogger } from '../../shared/log.js';
 import { OwnWrites } from '../../shared/objects/own-writes.js';
@@ -146,7 +147,7 @@ describe('reading a delivered file', () => {
       schema: d.manifest.fileSchema.split(', '),
     };
     const deps = {
-      oss: world.runtime.oss,
+      oss: objectGateway(world.runtime.oss),
       kms: world.runtime.kms,
       logger: silentLogger(),
       ownWrites: new OwnWrites(),

@@ -38,9 +38,35 @@ export interface FcInvokerOptions {
 /** What dispatching needs of the FC gateway. */
 export type FcInvokeGateway = Pick<FcGateway, 'invokeAsync'>;
 
+/**
+ * The FC gateway to dispatch through: the one given, or one built from `opts` on first use (so nothing
+ * that never dispatches loads the FC SDK). Shared by the backfill's and the organization run's invokers.
+ */
+export function dispatchGateway(
+  opts: Pick<
+    FcInvokerOptions,
+    'credentials' | 'accountId' | 'region' | 'endpoint' | 'apiVersion' | 'retry' | 'logger' | 'gateway'
+  >,
+): () => Promise<FcInvokeGateway> {
+  let gateway: Promise<FcInvokeGateway> | undefined = opts.gateway && Promise.resolve(opts.gateway);
+  return () =>
+    (gateway ??= import('../cloud/fc.js').then(
+      (m) =>
+        new m.FcGateway({
+          credentials: opts.credentials,
+          accountId: opts.accountId,
+          region: opts.region,
+          apiVersion: opts.apiVersion,
+          ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+          ...(opts.retry ? { retry: opts.retry } : {}),
+          ...(opts.logger ? { logger: opts.logger } : {}),
+        }),
+    ));
+}
+
 /** Dispatches jobs as asynchronous Function Compute invocations of the worker function. */
 export function fcInvoker(opts: FcInvokerOptions): WorkerInvoker {
-  let gateway: Promise<FcInvokeGateway> | undefined = opts.gateway && Promise.resolve(opts.gateway);
+  const gateway = dispatchGateway(opts);
   const target = {
     functionName: opts.functionName,
     ...(opts.service ? { service: opts.service } : {}),
@@ -48,19 +74,7 @@ export function fcInvoker(opts: FcInvokerOptions): WorkerInvoker {
   };
   return {
     async dispatch(job) {
-      gateway ??= import('../cloud/fc.js').then(
-        (m) =>
-          new m.FcGateway({
-            credentials: opts.credentials,
-            accountId: opts.accountId,
-            region: opts.region,
-            apiVersion: opts.apiVersion,
-            ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
-            ...(opts.retry ? { retry: opts.retry } : {}),
-            ...(opts.logger ? { logger: opts.logger } : {}),
-          }),
-      );
-      const invocation = await (await gateway).invokeAsync(target, JSON.stringify(job));
+      const invocation = await (await gateway()).invokeAsync(target, JSON.stringify(job));
       opts.logger?.debug(
         { shardId: job.shardId, seq: job.seq, requestId: invocation.requestId },
         'backfill job dispatched',

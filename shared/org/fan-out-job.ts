@@ -6,7 +6,7 @@
  */
 import { alertsConfigFromEnv } from '../alerts/schema.js';
 import { publishRun } from '../audit/publish-run.js';
-import type { FcInvokeGateway, FcInvokerOptions } from '../backfill/invoker.js';
+import { dispatchGateway, type FcInvokerOptions } from '../backfill/invoker.js';
 import type { Settings } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -32,24 +32,14 @@ export type AuditorTarget = Pick<
  * (the composition root's); without one it builds a default on first dispatch.
  */
 export function fcOrgInvoker(target: AuditorTarget): OrgInvoker {
-  let gateway: Promise<FcInvokeGateway> | undefined = target.gateway && Promise.resolve(target.gateway);
+  const gateway = dispatchGateway(target);
+  const fn = {
+    functionName: target.functionName,
+    ...(target.service ? { service: target.service } : {}),
+  };
   return {
     async dispatch(job: OrgJob) {
-      gateway ??= import('../cloud/fc.js').then(
-        (m) =>
-          new m.FcGateway({
-            credentials: target.credentials,
-            accountId: target.accountId,
-            region: target.region,
-            apiVersion: target.apiVersion,
-            ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-          }),
-      );
-      const fn = {
-        functionName: target.functionName,
-        ...(target.service ? { service: target.service } : {}),
-      };
-      await (await gateway).invokeAsync(fn, JSON.stringify(job));
+      await (await gateway()).invokeAsync(fn, JSON.stringify(job));
     },
   };
 }

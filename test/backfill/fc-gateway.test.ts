@@ -130,6 +130,16 @@ describe('FcGateway.invokeAsync', () => {
   });
 });
 
+/** An invoker target on a closed port with unknown keys: only a gateway handed over can deliver a job. */
+const unreachableTarget = () => ({
+  credentials: { accessKeyId: 'unused', accessKeySecret: 'unused' },
+  accountId: emu.accountId,
+  region: 'cn-hangzhou',
+  endpoint: 'http://127.0.0.1:9',
+  apiVersion: '2023-03-30' as const,
+  functionName: 'fc3-worker',
+});
+
 describe('fcInvoker', () => {
   it('dispatches through the FC gateway it is given instead of building one of its own', async () => {
     // Prepare: the invoker's own options point at a closed port with unknown keys, so only the gateway
@@ -142,15 +152,7 @@ describe('fcInvoker', () => {
       seq: 0,
       token: 'tok-1',
     };
-    const invoker = fcInvoker({
-      credentials: { accessKeyId: 'unused', accessKeySecret: 'unused' },
-      accountId: emu.accountId,
-      region: 'cn-hangzhou',
-      endpoint: 'http://127.0.0.1:9',
-      apiVersion: '2023-03-30',
-      functionName: 'fc3-worker',
-      gateway: gateway(),
-    });
+    const invoker = fcInvoker({ ...unreachableTarget(), gateway: gateway() });
 
     // Act
     await invoker.dispatch(job);
@@ -165,15 +167,7 @@ describe('fcOrgInvoker', () => {
   it('dispatches the organization job through the FC gateway it is given instead of building one of its own', async () => {
     // Prepare: as above, the invoker's own target is unreachable, so only the given gateway can deliver.
     const job: OrgJob = { mode: 'org-worker', runId: 'org-run-1', group: 2, seq: 0 };
-    const invoker = fcOrgInvoker({
-      credentials: { accessKeyId: 'unused', accessKeySecret: 'unused' },
-      accountId: emu.accountId,
-      region: 'cn-hangzhou',
-      endpoint: 'http://127.0.0.1:9',
-      apiVersion: '2023-03-30',
-      functionName: 'fc3-worker',
-      gateway: gateway(),
-    });
+    const invoker = fcOrgInvoker({ ...unreachableTarget(), gateway: gateway() });
 
     // Act
     await invoker.dispatch(job);

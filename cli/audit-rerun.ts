@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { exitCodeFor } from '../shared/audit/exit-code.js';
 import { fcTargetFromEnv } from '../shared/backfill/payload.js';
+import { RUN_ID } from '../shared/backfill/types.js';
 import type { Credentials } from '../shared/cloud/credentials.js';
 import type { Settings } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
@@ -35,7 +36,7 @@ export interface RerunInput {
 
 export async function rerunCommand(input: RerunInput): Promise<number> {
   const { settings, credentials, logger } = input;
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(input.previousRunId)) {
+  if (!RUN_ID.test(input.previousRunId)) {
     throw new ConfigError(`--rerun: "${input.previousRunId}" is not a run id`);
   }
   const location = settings.reportLocation;

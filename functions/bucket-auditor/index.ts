@@ -64,13 +64,14 @@ async function backfillMode(request: BackfillPayload, inv: Invocation) {
  */
 async function organizationMode(event: Buffer | string, inv: Invocation) {
   const { settings, credentials, context, log } = inv;
-  const { orgJobOf, rerunOf } = await import('../../shared/org/fan-out-job.js');
+  const fanOut = await import('../../shared/org/fan-out-job.js');
+  const { orgJobOf, rerunOf } = fanOut;
   const job = orgJobOf(event);
   const rerun = job ? undefined : rerunOf(event);
   // The single-account timer run pays nothing more: the instance's cached policy says it is not one.
   if (!job && !rerun && !(await inv.policy()).policy.organization) return undefined;
   const modes = await import('../../shared/org/function-modes.js');
-  const { fcOrgInvoker, DEFAULT_AUDITOR_FUNCTION } = await import('../../shared/org/fan-out-job.js');
+  const { fcOrgInvoker, DEFAULT_AUDITOR_FUNCTION } = fanOut;
   const { buildOrgDeps } = await import('../../shared/org/runtime.js');
   const target = fcTargetFromEnv(
     process.env,

@@ -12,7 +12,7 @@ import { ConfigError, EventError } from '../errors.js';
 import { formatIssues } from '../policy/load.js';
 import { eventText } from '../triggers.js';
 import type { InventoryRequest } from './inventory.js';
-import { MAX_SHARDS, type Tuning, type WorkerJob } from './types.js';
+import { MAX_SHARDS, RUN_ID, type Tuning, type WorkerJob } from './types.js';
 
 const bucketName = z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'must be a bucket name');
 
@@ -63,7 +63,7 @@ export type BackfillPayload = z.output<typeof backfillPayloadSchema>;
 export const workerJobSchema = z
   .object({
     kind: z.literal('oss-sse-guard.backfill-worker'),
-    runId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+    runId: z.string().regex(RUN_ID),
     location: z.string().min(1).max(2048),
     shardId: z.string().regex(/^[a-z0-9.-]{1,100}$/),
     seq: z.number().int().min(0),

@@ -15,6 +15,7 @@ import { ossLocation } from '../ram/types.js';
 import type { FileStore } from '../store/files.js';
 import { LocalFiles } from '../store/local.js';
 import { type StoreGateway as FilesGateway, OssFiles } from '../store/oss.js';
+import { RUN_ID } from './types.js';
 
 export { checkUnversioned } from '../store/oss.js';
 
@@ -40,12 +41,23 @@ export class OssRunStore extends OssFiles {
 /** Run files in a local folder (`--local`); create-once through a hard link. */
 export class LocalRunStore extends LocalFiles {}
 
-/** The store of run `runId` under a report location (`oss://bucket/prefix` needs the OSS gateway). */
-export function runStore(location: string, runId: string, oss?: FilesGateway): RunStore {
-  if (!/^[A-Za-z0-9-]{1,64}$/.test(runId)) throw new ConfigError(`Backfill run id "${runId}" is not valid`);
+/** Which run files a store holds, and what its run ids are called in an error. */
+const AREAS = { backfill: 'Backfill', org: 'Organization' } as const;
+
+/**
+ * The store of run `runId` under a report location: `<location>/<area>/<runId>/` (`area` is `backfill`
+ * or `org`); `oss://bucket/prefix` needs the OSS gateway.
+ */
+export function runStore(
+  location: string,
+  runId: string,
+  oss?: FilesGateway,
+  area: keyof typeof AREAS = 'backfill',
+): RunStore {
+  if (!RUN_ID.test(runId)) throw new ConfigError(`${AREAS[area]} run id "${runId}" is not valid`);
   const loc = ossLocation(location);
-  if (!loc) return new LocalRunStore(join(location, 'backfill', runId));
+  if (!loc) return new LocalRunStore(join(location, area, runId));
   if (!oss) throw new ConfigError(`Report location ${location} needs an OSS client`);
   const prefix = loc.key.replace(/^\/+|\/+$/g, '');
-  return new OssRunStore(oss, loc.bucket, `${prefix ? `${prefix}/` : ''}backfill/${runId}`);
+  return new OssRunStore(oss, loc.bucket, `${prefix ? `${prefix}/` : ''}${area}/${runId}`);
 }

@@ -66,6 +66,9 @@ export interface Tuning {
 /** Full pages, and as many object checks at once as the upload guard's SDK client handles comfortably. */
 export const DEFAULT_TUNING: Tuning = { pageSize: 1000, concurrency: 16 };
 
+/** A run id as the run stores and job payloads take it: letters, digits and dashes (UUIDs, FC request ids). */
+export const RUN_ID = /^[A-Za-z0-9-]{1,64}$/;
+
 /** Key ranges per bucket, at most. */
 export const MAX_SHARDS = 256;
 

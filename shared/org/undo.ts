@@ -15,7 +15,7 @@ import type { Report } from '../model.js';
 import { openGuard } from '../safety/guard.js';
 import type { JournalEntry } from '../safety/journal.js';
 import { safetyPlace } from '../safety/place.js';
-import { journalIndexDir, type MemberJournalRef, memberLocation } from './member-guard.js';
+import { journalIndexDir, memberLocation } from './member-guard.js';
 import { sessionName } from './session.js';
 
 /** `<location>/org/<runId>` (a trailing slash allowed): the organization run it names, else undefined. */
@@ -71,18 +71,19 @@ export async function orgJournalMembers(
   location: string,
   runId: string,
   oss: StoreGateway,
-  index: { list(dir: string): Promise<string[]>; read(path: string): Promise<string | undefined> },
+  index: { list(dir: string): Promise<string[]> },
   changesOf: (entries: readonly JournalEntry[]) => UndoChange[],
 ): Promise<MemberUndo[]> {
   const out: MemberUndo[] = [];
   for (const name of await index.list(journalIndexDir)) {
-    const text = await index.read(`${journalIndexDir}/${name}`);
-    if (text === undefined) continue;
-    const ref = JSON.parse(text) as MemberJournalRef;
-    // The member's location is derived from the account id, never taken from the index as written.
-    const at = memberLocation(location, ref.accountId);
+    // The index entry's name is the account id (`<accountId>.json`); the member's location is derived
+    // from it and the role is read from the member's own journal, so the entry's text is never trusted
+    // (nor read: a damaged entry cannot stop the other members' undo).
+    const accountId = /^([0-9]{1,32})\.json$/.exec(name)?.[1];
+    if (!accountId) continue;
+    const at = memberLocation(location, accountId);
     const entries = (await safetyPlace(at, oss).readJournal(runId)) ?? [];
-    out.push(memberUndoOf(ref.accountId, at, entries, changesOf(entries)));
+    out.push(memberUndoOf(accountId, at, entries, changesOf(entries)));
   }
   return out;
 }

@@ -322,6 +322,22 @@ describe('organization runs keep issue 14 safety for every member', () => {
     );
   });
 
+  it("restores every member on `undo --journal` even when an entry of the run's journal index is damaged", async () => {
+    // Prepare: alpha's index entry overwritten with text that is not JSON
+    world = await twoMembers();
+    const w = world;
+    const dir = await tempDir('org-index');
+    const { report } = await remediate(w, ORG_AES, dir, { organization: orgDeps(w) });
+    await writeFile(join(dir, 'org', report.runId, 'journals', `${A}.json`), '{ not json');
+
+    // Act
+    const undo = await runCli(['undo', '--journal', join(dir, 'org', report.runId), '--apply'], w.emu.env);
+
+    // Assess: the entry's name says which account; its journal says the rest
+    expect(undo.code).toBe(0);
+    for (const b of ['alpha-1', 'alpha-2', 'beta-1', 'beta-2']) expect(encryptionOf(w, b)).toBeNull();
+  });
+
   it('refuses a member journal whose records name another account', async () => {
     // Prepare: beta's journal rewritten to claim alpha's account and role
     world = await twoMembers();
